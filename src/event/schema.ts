@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** ISO 8601 date or date-time; normalised to a full ISO string so events compare and sort. */
+const isoDate = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be an ISO 8601 date such as 2025-09-26 or 2025-09-26T09:00:00Z',
+  })
+  .transform((s) => new Date(s).toISOString());
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** A news event as the desks receive it. Text fields are carried through untouched (UTF-8). */
+export const NewsEventSchema = z.strictObject({
+  title: z.string({ error: 'an event needs a title' }).trim().min(1, 'an event needs a non-empty title'),
+  summary: z.string().default(''),
+  publishedAt: isoDate.optional(),
+  source: z
+    .strictObject({
+      name: z.string().trim().min(1),
+      url: httpUrl.optional(),
+    })
+    .optional(),
+  url: httpUrl.optional(),
+  tags: z.array(z.string().trim().min(1)).default([]),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or ja')
+    .optional(),
+});
+
+export type NewsEvent = z.output<typeof NewsEventSchema>;
+export type NewsEventInput = z.input<typeof NewsEventSchema>;
+
+/** An event together with its stable id. */
+export interface IdentifiedEvent {
+  id: string;
+  event: NewsEvent;
+}

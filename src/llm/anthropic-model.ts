@@ -1,0 +1,70 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
+
+export interface AnthropicModelOptions {
+  apiKey: string;
+  model: string;
+  baseURL?: string;
+  fetch?: typeof fetch;
+}
+
+function mapStop(reason: string | null): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'refusal':
+      return 'refusal';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Messages API with structured output (`output_config.format` json_schema). `.create()` and our
+ * own validation, for the same reason as the OpenAI adapter: usage survives truncation/refusal.
+ */
+export class AnthropicModel implements StructuredModel {
+  readonly provider = 'anthropic';
+  readonly model: string;
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicModelOptions) {
+    this.model = options.model;
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      maxRetries: 0,
+      timeout: 10 * 60 * 1000,
+    });
+  }
+
+  async complete(request: StructuredRequest): Promise<ModelResponse> {
+    const message = await this.client.messages.create(
+      {
+        model: this.model,
+        max_tokens: request.maxOutputTokens,
+        system: request.system,
+        messages: request.messages,
+        output_config: { format: { type: 'json_schema', schema: request.jsonSchema } },
+      },
+      { signal: request.signal },
+    );
+    const text = message.content
+      .map((block) => (block.type === 'text' ? block.text : ''))
+      .join('');
+    const finishReason = mapStop(message.stop_reason);
+    return {
+      text,
+      finishReason,
+      rawFinishReason: message.stop_reason ?? 'none',
+      ...(finishReason === 'refusal' ? { refusal: text.trim() || 'stop_reason refusal' } : {}),
+      usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+      model: message.model || this.model,
+    };
+  }
+}

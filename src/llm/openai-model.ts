@@ -1,0 +1,75 @@
+import OpenAI from 'openai';
+import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
+
+export interface OpenAIModelOptions {
+  apiKey: string;
+  model: string;
+  /** Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio. */
+  baseURL?: string;
+  /** Injected in tests; defaults to the global fetch (which msw intercepts). */
+  fetch?: typeof fetch;
+}
+
+function mapFinish(reason: string | null | undefined, refusal: string | null | undefined): FinishReason {
+  if (refusal) return 'refusal';
+  switch (reason) {
+    case 'stop':
+      return 'stop';
+    case 'length':
+      return 'length';
+    case 'content_filter':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * Chat Completions with native structured output (`response_format: json_schema`, strict).
+ * `.create()` rather than `.parse()`: parse throws on truncation and refusal and loses the usage.
+ */
+export class OpenAIModel implements StructuredModel {
+  readonly provider = 'openai';
+  readonly model: string;
+  private readonly client: OpenAI;
+
+  constructor(options: OpenAIModelOptions) {
+    this.model = options.model;
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // The pipeline owns retries and timeouts (one retry layer, one AbortSignal per call).
+      maxRetries: 0,
+      timeout: 10 * 60 * 1000,
+    });
+  }
+
+  async complete(request: StructuredRequest): Promise<ModelResponse> {
+    const completion = await this.client.chat.completions.create(
+      {
+        model: this.model,
+        messages: [{ role: 'system', content: request.system }, ...request.messages],
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
+        },
+        max_completion_tokens: request.maxOutputTokens,
+      },
+      { signal: request.signal },
+    );
+    const choice = completion.choices[0];
+    const refusal = choice?.message.refusal ?? undefined;
+    return {
+      text: choice?.message.content ?? '',
+      finishReason: mapFinish(choice?.finish_reason, refusal),
+      rawFinishReason: choice?.finish_reason ?? 'none',
+      ...(refusal ? { refusal } : {}),
+      usage: {
+        inputTokens: completion.usage?.prompt_tokens ?? 0,
+        outputTokens: completion.usage?.completion_tokens ?? 0,
+      },
+      model: completion.model || this.model,
+    };
+  }
+}

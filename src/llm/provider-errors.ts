@@ -1,0 +1,87 @@
+import { CancelledError, ProviderError } from '../errors/index.js';
+
+/** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** 408 timeout, 409 lock, 429 rate limit, 5xx and Anthropic's 529 overloaded are worth retrying. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** Shape shared by the openai and anthropic SDK errors; checked structurally so both map alike. */
+interface SdkErrorLike {
+  name?: string;
+  status?: number;
+  headers?: Headers;
+  message?: string;
+}
+
+/**
+ * Maps an SDK or network error to a typed error. `timedOut` says whether our per-call timer fired
+ * (the SDK only sees an abort); `cancelled` whether the caller aborted the whole run.
+ */
+export function toProviderError(
+  error: unknown,
+  context: { provider: string; timedOut: boolean; cancelled: boolean; timeoutMs: number },
+): Error {
+  if (context.cancelled) return new CancelledError(`${context.provider} call cancelled`, { cause: error });
+  if (context.timedOut) {
+    return new ProviderError(`${context.provider} call timed out after ${Math.round(context.timeoutMs / 1000)}s`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  // Adapters that already speak our language (replay) pass straight through.
+  if (error instanceof ProviderError || error instanceof CancelledError) return error;
+  const e = (error ?? {}) as SdkErrorLike;
+  if (typeof e.status === 'number') {
+    const firstLine = (e.message ?? '').split('\n')[0]?.slice(0, 200) ?? '';
+    const retryAfterMs = parseRetryAfter(e.headers);
+    return new ProviderError(`${context.provider} HTTP ${e.status}${firstLine ? `: ${firstLine}` : ''}`, {
+      status: e.status,
+      retryable: isRetryableStatus(e.status),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      cause: error,
+    });
+  }
+  if (e.name === 'APIConnectionTimeoutError') {
+    return new ProviderError(`${context.provider} connection timed out`, { retryable: true, cause: error });
+  }
+  if (e.name === 'APIConnectionError' || e.name === 'FetchError' || e.name === 'TypeError') {
+    return new ProviderError(`${context.provider} connection failed: ${(e.message ?? '').split('\n')[0]}`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new ProviderError(`${context.provider} call failed: ${(e.message ?? String(error)).split('\n')[0]}`, {
+    retryable: false,
+    cause: error,
+  });
+}
+
+/**
+ * One signal per call: aborts when the run is cancelled or when this call's own timer fires, and
+ * says which of the two happened.
+ */
+export function callSignal(runSignal: AbortSignal, timeoutMs: number): {
+  signal: AbortSignal;
+  timedOut: () => boolean;
+  cancelled: () => boolean;
+} {
+  const timer = AbortSignal.timeout(timeoutMs);
+  return {
+    signal: AbortSignal.any([runSignal, timer]),
+    timedOut: () => timer.aborted && !runSignal.aborted,
+    cancelled: () => runSignal.aborted,
+  };
+}

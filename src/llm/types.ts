@@ -1,0 +1,45 @@
+/** The one interface every provider adapter implements. It knows nothing about desks or events. */
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface StructuredRequest {
+  /** Opaque tag for logs and replay lookup, e.g. `desk/JP-01` or `synthesis`. */
+  purpose: string;
+  /** Opaque scope the request belongs to (the event id); replay uses it to find recordings. */
+  scope: string;
+  system: string;
+  messages: ChatMessage[];
+  /** Name for the output format, letters, digits, `_` and `-` only (OpenAI requires it). */
+  schemaName: string;
+  /** Provider-ready JSON Schema (see toProviderJsonSchema). */
+  jsonSchema: Record<string, unknown>;
+  maxOutputTokens: number;
+  signal: AbortSignal;
+}
+
+export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ModelResponse {
+  text: string;
+  finishReason: FinishReason;
+  /** The provider's raw finish/stop reason, kept for the call log. */
+  rawFinishReason: string;
+  refusal?: string;
+  usage: TokenUsage;
+  /** Model name as the provider reported it. */
+  model: string;
+}
+
+export interface StructuredModel {
+  readonly provider: string;
+  readonly model: string;
+  complete(request: StructuredRequest): Promise<ModelResponse>;
+}

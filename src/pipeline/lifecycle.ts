@@ -1,0 +1,22 @@
+import type { AgentAssessment } from '../assessment/schema.js';
+import type { CallRecord } from '../llm/generate-object.js';
+
+/**
+ * What the pipeline tells whoever listens (terminal progress, logs, later the archive). The
+ * pipeline itself never prints.
+ */
+export type LifecycleEvent =
+  | { type: 'desk-queued'; agentId: string }
+  | { type: 'desk-started'; agentId: string; provider: string; model: string }
+  | { type: 'desk-repairing'; agentId: string; turn: number; issues: string[] }
+  | { type: 'desk-retrying'; agentId: string; retry: number; delayMs: number; reason: string }
+  | { type: 'desk-done'; agentId: string; elapsedMs: number; assessment: AgentAssessment }
+  | { type: 'desk-failed'; agentId: string; reason: string; elapsedMs: number }
+  | { type: 'synthesis-started'; provider: string; model: string }
+  | { type: 'synthesis-repairing'; turn: number; issues: string[] }
+  | { type: 'synthesis-retrying'; retry: number; delayMs: number; reason: string }
+  | { type: 'synthesis-done'; elapsedMs: number; warnings: string[] }
+  | { type: 'synthesis-failed'; reason: string; elapsedMs: number }
+  | { type: 'call'; agentId: string | null; record: CallRecord };
+
+export type LifecycleListener = (event: LifecycleEvent) => void;

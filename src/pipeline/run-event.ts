@@ -1,0 +1,238 @@
+import PQueue from 'p-queue';
+import type { AgentDefinition } from '../agents/definition.js';
+import { finalizeAssessment } from '../assessment/finalize.js';
+import { AssessmentDraftSchema, type AgentAssessment } from '../assessment/schema.js';
+import { CancelledError, IncompleteOutputError, InvalidOutputError, describeError } from '../errors/index.js';
+import type { IdentifiedEvent } from '../event/schema.js';
+import { generateObject, type CallRecord } from '../llm/generate-object.js';
+import { toProviderJsonSchema } from '../llm/json-schema.js';
+import type { RetryPolicy, Sleep } from '../llm/retry.js';
+import type { StructuredModel } from '../llm/types.js';
+import type { PromptSet } from '../prompts/load-prompts.js';
+import { renderDeskPrompt, renderRepairPrompt, renderSynthesisPrompt } from '../prompts/render-prompts.js';
+import { buildRiskView } from '../synthesis/build-risk-view.js';
+import { SynthesisDraftSchema, type RiskView } from '../synthesis/schema.js';
+import type { LifecycleListener } from './lifecycle.js';
+import { summarizeUsage, type UsageReport } from './usage.js';
+
+export interface RunOptions {
+  /** Desks assessed at once. @default 8 */
+  concurrency: number;
+  /** Per model call, in milliseconds. */
+  timeoutMs: number;
+  /** Repair turns after an invalid output. @default 2 */
+  maxRepairs: number;
+  maxOutputTokens: number;
+  retry: RetryPolicy;
+  disagreementThreshold?: number;
+}
+
+export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled';
+
+export interface DeskFailure {
+  agentId: string;
+  kind: FailureKind;
+  reason: string;
+}
+
+export type RunStatus = 'ok' | 'degraded' | 'failed';
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  event: IdentifiedEvent;
+  startedAt: string;
+  finishedAt: string;
+  desks: { agentId: string; provider: string; model: string }[];
+  promptHashes: { desk: string; synthesis: string };
+  assessments: AgentAssessment[];
+  failures: DeskFailure[];
+  synthesis: RiskView | null;
+  synthesisError: string | null;
+  usage: UsageReport;
+}
+
+export interface RunInput {
+  runId: string;
+  event: IdentifiedEvent;
+  agents: AgentDefinition[];
+  /** The model each desk talks to (after per-desk overrides). */
+  modelFor: (agent: AgentDefinition) => StructuredModel;
+  synthesisModel: StructuredModel;
+  prompts: PromptSet;
+  options: RunOptions;
+  signal: AbortSignal;
+  onEvent?: LifecycleListener;
+  now?: () => number;
+  sleep?: Sleep;
+}
+
+// Computed once: the schemas never change while the process runs.
+const DESK_JSON_SCHEMA = toProviderJsonSchema(AssessmentDraftSchema);
+const SYNTHESIS_JSON_SCHEMA = toProviderJsonSchema(SynthesisDraftSchema);
+
+function classify(error: Error): FailureKind {
+  if (error instanceof IncompleteOutputError) return error.kind;
+  if (error instanceof InvalidOutputError) return 'invalid';
+  if (error instanceof CancelledError) return 'cancelled';
+  return 'provider';
+}
+
+/**
+ * Runs one event end to end: every desk concurrently (bounded by p-queue), each validated and
+ * repaired on its own, then the synthesizer over the desks that succeeded. A desk's failure never
+ * sinks the run. Reports lifecycle events to `onEvent`; never prints.
+ */
+export async function runEvent(input: RunInput): Promise<RunResult> {
+  const now = input.now ?? Date.now;
+  const emit: LifecycleListener = (e) => input.onEvent?.(e);
+  const startedAt = new Date(now()).toISOString();
+  const calls: CallRecord[] = [];
+  const onCall = (agentId: string | null) => (record: CallRecord) => {
+    calls.push(record);
+    emit({ type: 'call', agentId, record });
+  };
+
+  const assessments = new Map<string, AgentAssessment>();
+  const failures: DeskFailure[] = [];
+  const queue = new PQueue({ concurrency: input.options.concurrency });
+  const desks = input.agents.map((agent) => {
+    const model = input.modelFor(agent);
+    return { agent, model };
+  });
+
+  for (const { agent } of desks) emit({ type: 'desk-queued', agentId: agent.id });
+
+  await Promise.all(
+    desks.map(({ agent, model }) =>
+      queue.add(async () => {
+        const started = now();
+        if (input.signal.aborted) {
+          const failure = { agentId: agent.id, kind: 'cancelled' as const, reason: 'run cancelled before the desk started' };
+          failures.push(failure);
+          emit({ type: 'desk-failed', agentId: agent.id, reason: failure.reason, elapsedMs: 0 });
+          return;
+        }
+        emit({ type: 'desk-started', agentId: agent.id, provider: model.provider, model: model.model });
+        const prompt = renderDeskPrompt(input.prompts, agent, input.event);
+        const result = await generateObject({
+          model,
+          schema: AssessmentDraftSchema,
+          schemaName: 'agent_assessment',
+          jsonSchema: DESK_JSON_SCHEMA,
+          purpose: `desk/${agent.id}`,
+          scope: input.event.id,
+          system: prompt.system,
+          user: prompt.user,
+          renderRepair: (_raw, issues) => renderRepairPrompt(input.prompts, issues),
+          maxRepairs: input.options.maxRepairs,
+          maxOutputTokens: input.options.maxOutputTokens,
+          timeoutMs: input.options.timeoutMs,
+          retry: input.options.retry,
+          signal: input.signal,
+          now,
+          ...(input.sleep ? { sleep: input.sleep } : {}),
+          hooks: {
+            onCall: onCall(agent.id),
+            onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
+            onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
+          },
+        });
+        const elapsedMs = now() - started;
+        if (result.ok) {
+          const assessment = finalizeAssessment(result.value, agent, {
+            eventId: input.event.id,
+            provider: model.provider,
+            model: result.calls.at(-1)?.model ?? model.model,
+            promptHash: input.prompts.deskHash,
+            attempts: result.calls.length,
+          });
+          assessments.set(agent.id, assessment);
+          emit({ type: 'desk-done', agentId: agent.id, elapsedMs, assessment });
+        } else {
+          const failure = { agentId: agent.id, kind: classify(result.error), reason: describeError(result.error) };
+          failures.push(failure);
+          emit({ type: 'desk-failed', agentId: agent.id, reason: failure.reason, elapsedMs });
+        }
+      }),
+    ),
+  );
+
+  // Keep the order the desks were asked for, whatever order they finished in.
+  const succeeded = input.agents.map((a) => assessments.get(a.id)).filter((a): a is AgentAssessment => a !== undefined);
+  const orderedFailures = input.agents
+    .map((a) => failures.find((f) => f.agentId === a.id))
+    .filter((f): f is DeskFailure => f !== undefined);
+
+  let synthesis: RiskView | null = null;
+  let synthesisError: string | null = null;
+  if (succeeded.length === 0) {
+    synthesisError = 'no desk produced a valid assessment';
+  } else if (input.signal.aborted) {
+    synthesisError = 'run cancelled before synthesis';
+  } else {
+    const missing = orderedFailures.map((f) => ({ agentId: f.agentId, reason: f.reason }));
+    emit({ type: 'synthesis-started', provider: input.synthesisModel.provider, model: input.synthesisModel.model });
+    const started = now();
+    const prompt = renderSynthesisPrompt(input.prompts, input.event, succeeded, missing);
+    const result = await generateObject({
+      model: input.synthesisModel,
+      schema: SynthesisDraftSchema,
+      schemaName: 'risk_view',
+      jsonSchema: SYNTHESIS_JSON_SCHEMA,
+      purpose: 'synthesis',
+      scope: input.event.id,
+      system: prompt.system,
+      user: prompt.user,
+      renderRepair: (_raw, issues) => renderRepairPrompt(input.prompts, issues),
+      maxRepairs: input.options.maxRepairs,
+      maxOutputTokens: input.options.maxOutputTokens,
+      timeoutMs: input.options.timeoutMs,
+      retry: input.options.retry,
+      signal: input.signal,
+      now,
+      ...(input.sleep ? { sleep: input.sleep } : {}),
+      hooks: {
+        onCall: onCall(null),
+        onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
+        onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
+      },
+    });
+    if (result.ok) {
+      synthesis = buildRiskView(
+        succeeded,
+        result.value,
+        { included: succeeded.map((a) => a.agentId), missing },
+        {
+          provider: input.synthesisModel.provider,
+          model: result.calls.at(-1)?.model ?? input.synthesisModel.model,
+          promptHash: input.prompts.synthesisHash,
+          attempts: result.calls.length,
+        },
+        input.options.disagreementThreshold !== undefined
+          ? { disagreementThreshold: input.options.disagreementThreshold }
+          : {},
+      );
+      emit({ type: 'synthesis-done', elapsedMs: now() - started, warnings: synthesis.warnings });
+    } else {
+      synthesisError = describeError(result.error);
+      emit({ type: 'synthesis-failed', reason: synthesisError, elapsedMs: now() - started });
+    }
+  }
+
+  const status = synthesis === null ? 'failed' : orderedFailures.length > 0 ? 'degraded' : 'ok';
+  return {
+    runId: input.runId,
+    status,
+    event: input.event,
+    startedAt,
+    finishedAt: new Date(now()).toISOString(),
+    desks: desks.map(({ agent, model }) => ({ agentId: agent.id, provider: model.provider, model: model.model })),
+    promptHashes: { desk: input.prompts.deskHash, synthesis: input.prompts.synthesisHash },
+    assessments: succeeded,
+    failures: orderedFailures,
+    synthesis,
+    synthesisError,
+    usage: summarizeUsage(calls),
+  };
+}

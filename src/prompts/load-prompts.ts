@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors/index.js';
+import { contentHash, placeholdersOf } from './render.js';
+
+export interface PromptSet {
+  deskSystem: string;
+  deskUser: string;
+  synthesisSystem: string;
+  synthesisUser: string;
+  repair: string;
+  /** Version of the desk prompts (system + user + repair), recorded with each assessment. */
+  deskHash: string;
+  /** Version of the synthesizer prompts (system + user + repair), recorded with each synthesis. */
+  synthesisHash: string;
+}
+
+const FILES = {
+  deskSystem: ['desk.system.md', ['desk.id', 'desk.name', 'desk.country', 'desk.brief', 'fence']],
+  deskUser: ['desk.user.md', ['desk.country', 'fence', 'event']],
+  synthesisSystem: ['synthesis.system.md', ['fence']],
+  synthesisUser: ['synthesis.user.md', ['eventTitle', 'included', 'missing', 'fence', 'assessments']],
+  repair: ['repair.md', ['issues']],
+} as const;
+
+type Key = keyof typeof FILES;
+
+/** Reads the templates and checks each uses only the placeholders the code fills. */
+export async function loadPrompts(dir: string): Promise<PromptSet> {
+  const texts = {} as Record<Key, string>;
+  for (const [key, [file, allowed]] of Object.entries(FILES) as [Key, (typeof FILES)[Key]][]) {
+    const path = join(dir, file);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new InputError(`${path}: cannot read prompt template`, { cause: error });
+    }
+    const unknown = placeholdersOf(text).filter((p) => !(allowed as readonly string[]).includes(p));
+    if (unknown.length > 0) throw new InputError(`${path}: unknown placeholder(s) ${unknown.map((p) => `{{${p}}}`).join(', ')}`);
+    texts[key] = text;
+  }
+  return {
+    ...texts,
+    deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.repair),
+    synthesisHash: contentHash(texts.synthesisSystem, texts.synthesisUser, texts.repair),
+  };
+}
