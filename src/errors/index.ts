@@ -66,3 +66,5 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
 }
+
+export { redactSecrets } from './redact.js';

@@ -1,4 +1,4 @@
-import { CancelledError, ProviderError } from '../errors/index.js';
+import { CancelledError, ProviderError, redactSecrets } from '../errors/index.js';
 
 /** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
@@ -45,7 +45,7 @@ export function toProviderError(
   if (error instanceof ProviderError || error instanceof CancelledError) return error;
   const e = (error ?? {}) as SdkErrorLike;
   if (typeof e.status === 'number') {
-    const firstLine = (e.message ?? '').split('\n')[0]?.slice(0, 200) ?? '';
+    const firstLine = redactSecrets((e.message ?? '').split('\n')[0]?.slice(0, 200) ?? '');
     const retryAfterMs = parseRetryAfter(e.headers);
     return new ProviderError(`${context.provider} HTTP ${e.status}${firstLine ? `: ${firstLine}` : ''}`, {
       status: e.status,
@@ -58,12 +58,12 @@ export function toProviderError(
     return new ProviderError(`${context.provider} connection timed out`, { retryable: true, cause: error });
   }
   if (e.name === 'APIConnectionError' || e.name === 'FetchError' || e.name === 'TypeError') {
-    return new ProviderError(`${context.provider} connection failed: ${(e.message ?? '').split('\n')[0]}`, {
+    return new ProviderError(`${context.provider} connection failed: ${redactSecrets((e.message ?? '').split('\n')[0] ?? '')}`, {
       retryable: true,
       cause: error,
     });
   }
-  return new ProviderError(`${context.provider} call failed: ${(e.message ?? String(error)).split('\n')[0]}`, {
+  return new ProviderError(`${context.provider} call failed: ${redactSecrets((e.message ?? String(error)).split('\n')[0] ?? '')}`, {
     retryable: false,
     cause: error,
   });

@@ -1,0 +1,13 @@
+/** The documented exit codes (README "Exit codes"). */
+export const EXIT = {
+  /** Every desk succeeded and the synthesis was produced. */
+  ok: 0,
+  /** The run failed: no synthesis (every desk failed, or the synthesizer did). */
+  failed: 1,
+  /** Bad input or usage: nothing was run. */
+  usage: 2,
+  /** Completed, but some desks failed; the synthesis covers the rest. */
+  degraded: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

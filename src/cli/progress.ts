@@ -1,0 +1,131 @@
+import { createLogUpdate } from 'log-update';
+import type { LifecycleEvent } from '../pipeline/lifecycle.js';
+import type { OutStream } from './io.js';
+
+type DeskState = 'queued' | 'running' | 'repairing' | 'retrying' | 'done' | 'failed';
+
+interface DeskRow {
+  id: string;
+  state: DeskState;
+  startedAt?: number;
+  elapsedMs?: number;
+  note?: string;
+}
+
+const ICONS: Record<DeskState, string> = {
+  queued: '·',
+  running: '▸',
+  repairing: '↻',
+  retrying: '↻',
+  done: '✓',
+  failed: '✗',
+};
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+export interface Progress {
+  onEvent: (event: LifecycleEvent) => void;
+  stop: () => void;
+}
+
+/**
+ * Desk progress on stderr. On a terminal, a live table redrawn in place (log-update); otherwise
+ * one plain line per change, which reads well in CI logs and files.
+ */
+export function createProgress(stderr: OutStream, header: string, deskIds: string[], now: () => number = Date.now): Progress {
+  const rows = new Map<string, DeskRow>(deskIds.map((id) => [id, { id, state: 'queued' }]));
+  let synth: DeskRow = { id: 'synthesis', state: 'queued' };
+  const start = now();
+
+  if (!stderr.isTTY) {
+    const line = (text: string) => stderr.write(`[${seconds(now() - start).padStart(6)}] ${text}\n`);
+    line(header);
+    return {
+      onEvent: (e) => {
+        switch (e.type) {
+          case 'desk-started':
+            return line(`${e.agentId} running (${e.provider}/${e.model})`);
+          case 'desk-repairing':
+            return line(`${e.agentId} repairing (turn ${e.turn}): ${e.issues[0] ?? ''}`);
+          case 'desk-retrying':
+            return line(`${e.agentId} retrying in ${seconds(e.delayMs)}: ${e.reason}`);
+          case 'desk-done':
+            return line(`${e.agentId} done in ${seconds(e.elapsedMs)}`);
+          case 'desk-failed':
+            return line(`${e.agentId} failed after ${seconds(e.elapsedMs)}: ${e.reason}`);
+          case 'synthesis-started':
+            return line(`synthesis running (${e.provider}/${e.model})`);
+          case 'synthesis-repairing':
+            return line(`synthesis repairing (turn ${e.turn}): ${e.issues[0] ?? ''}`);
+          case 'synthesis-retrying':
+            return line(`synthesis retrying in ${seconds(e.delayMs)}: ${e.reason}`);
+          case 'synthesis-done':
+            return line(`synthesis done in ${seconds(e.elapsedMs)}${e.warnings.length ? ` (${e.warnings.length} note(s))` : ''}`);
+          case 'synthesis-failed':
+            return line(`synthesis failed: ${e.reason}`);
+          default:
+            return undefined;
+        }
+      },
+      stop: () => undefined,
+    };
+  }
+
+  // log-update needs a real stream; on a TTY stderr is one.
+  const update = createLogUpdate(stderr as unknown as NodeJS.WritableStream);
+  const render = () => {
+    const t = now();
+    const fmt = (r: DeskRow) => {
+      const elapsed = r.elapsedMs ?? (r.startedAt !== undefined ? t - r.startedAt : undefined);
+      const time = elapsed !== undefined ? seconds(elapsed).padStart(7) : ''.padStart(7);
+      return `  ${ICONS[r.state]} ${r.id.padEnd(9)} ${r.state.padEnd(9)} ${time}${r.note ? `  ${r.note}` : ''}`;
+    };
+    update([header, ...[...rows.values()].map(fmt), fmt(synth)].join('\n'));
+  };
+  const timer = setInterval(render, 200);
+  timer.unref();
+  render();
+
+  const set = (id: string, patch: Partial<DeskRow>) => {
+    const row = rows.get(id);
+    if (row) rows.set(id, { ...row, ...patch });
+  };
+  return {
+    onEvent: (e) => {
+      switch (e.type) {
+        case 'desk-started':
+          set(e.agentId, { state: 'running', startedAt: now(), note: `${e.provider}/${e.model}` });
+          break;
+        case 'desk-repairing':
+          set(e.agentId, { state: 'repairing', note: `turn ${e.turn}: ${e.issues[0] ?? ''}`.slice(0, 70) });
+          break;
+        case 'desk-retrying':
+          set(e.agentId, { state: 'retrying', note: e.reason.slice(0, 70) });
+          break;
+        case 'desk-done':
+          set(e.agentId, { state: 'done', elapsedMs: e.elapsedMs, note: '' });
+          break;
+        case 'desk-failed':
+          set(e.agentId, { state: 'failed', elapsedMs: e.elapsedMs, note: e.reason.slice(0, 70) });
+          break;
+        case 'synthesis-started':
+          synth = { ...synth, state: 'running', startedAt: now() };
+          break;
+        case 'synthesis-done':
+          synth = { ...synth, state: 'done', elapsedMs: e.elapsedMs };
+          break;
+        case 'synthesis-failed':
+          synth = { ...synth, state: 'failed', elapsedMs: e.elapsedMs, note: e.reason.slice(0, 70) };
+          break;
+        default:
+          return;
+      }
+      render();
+    },
+    stop: () => {
+      clearInterval(timer);
+      render();
+      update.done();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { AgentDefinition } from '../agents/definition.js';
+import { InputError } from '../errors/index.js';
+import { AnthropicModel } from '../llm/anthropic-model.js';
+import { OpenAIModel } from '../llm/openai-model.js';
+import { ReplayModel } from '../llm/replay-model.js';
+import type { StructuredModel } from '../llm/types.js';
+import { KEY_VARIABLES, modelFor, type AssessConfig, type ProviderName } from './resolve-config.js';
+
+export interface Models {
+  forAgent: (agent: AgentDefinition) => StructuredModel;
+  synthesis: StructuredModel;
+  /** Key values in use, so anything echoing them can be redacted. */
+  secrets: string[];
+}
+
+/** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
+const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
+
+/**
+ * Builds one model client per (provider, model) the run needs, checking up front that every
+ * provider in use has its key, so a run never half-starts and then fails on a missing variable.
+ */
+export async function buildModels(config: AssessConfig, agents: AgentDefinition[], fetchImpl?: typeof fetch): Promise<Models> {
+  const wanted = (agent: AgentDefinition | null): { provider: ProviderName; model: string } => {
+    const provider = agent?.provider ?? config.provider;
+    const override = agent ? agent.model : config.synthModel;
+    return { provider, model: modelFor(config, provider, override) };
+  };
+  const needed = new Set<ProviderName>([...agents.map((a) => wanted(a).provider), wanted(null).provider]);
+
+  const secrets: string[] = [];
+  for (const provider of needed) {
+    if (provider === 'replay') continue;
+    const settings = config[provider];
+    if (settings.apiKey) secrets.push(settings.apiKey);
+    else if (!(provider === 'openai' && settings.baseURL)) {
+      throw new InputError(`missing API key for provider ${provider}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
+    }
+  }
+  const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
+
+  const cache = new Map<string, StructuredModel>();
+  const get = ({ provider, model }: { provider: ProviderName; model: string }): StructuredModel => {
+    const key = `${provider}\u0000${model}`;
+    let instance = cache.get(key);
+    if (!instance) {
+      if (provider === 'replay') instance = replay!;
+      else if (provider === 'openai') {
+        instance = new OpenAIModel({
+          apiKey: config.openai.apiKey ?? LOCAL_SERVER_KEY,
+          model,
+          ...(config.openai.baseURL ? { baseURL: config.openai.baseURL } : {}),
+          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        });
+      } else {
+        instance = new AnthropicModel({
+          apiKey: config.anthropic.apiKey!,
+          model,
+          ...(config.anthropic.baseURL ? { baseURL: config.anthropic.baseURL } : {}),
+          ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        });
+      }
+      cache.set(key, instance);
+    }
+    return instance;
+  };
+  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets };
+}

@@ -1,0 +1,12 @@
+export {
+  resolveConfig,
+  modelFor,
+  PROVIDERS,
+  DEFAULT_MODELS,
+  KEY_VARIABLES,
+  type AssessConfig,
+  type ConfigFlags,
+  type ConfigDefaults,
+  type ProviderName,
+} from './resolve-config.js';
+export { buildModels, type Models } from './build-models.js';

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { InputError } from '../errors/index.js';
+
+export const PROVIDERS = ['openai', 'anthropic', 'replay'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** Sensible defaults per provider; any model name the provider accepts works via --model. */
+export const DEFAULT_MODELS: Record<ProviderName, string> = {
+  openai: 'gpt-4.1',
+  anthropic: 'claude-sonnet-4-5',
+  replay: 'replay',
+};
+
+/** Which variable holds each provider's key: named in the error when it is missing. */
+export const KEY_VARIABLES = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;
+
+/** Flags as the CLI parsed them; all optional, all strings, validated here. */
+export interface ConfigFlags {
+  provider?: string;
+  model?: string;
+  synthModel?: string;
+  concurrency?: string;
+  timeout?: string;
+  repairs?: string;
+  maxTokens?: string;
+  retries?: string;
+  logLevel?: string;
+  agentsDir?: string;
+  promptsDir?: string;
+  replayDir?: string;
+}
+
+const positiveInt = (name: string, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be at least 1`)
+    .max(max, `${name} must be at most ${max}`);
+
+const ConfigSchema = z.object({
+  provider: z.enum(PROVIDERS, { error: (i) => `unknown provider ${String(i.input)}; use one of ${PROVIDERS.join(', ')}` }),
+  model: z.string().min(1).optional(),
+  synthModel: z.string().min(1).optional(),
+  concurrency: positiveInt('--concurrency', 64),
+  timeoutMs: positiveInt('--timeout', 3_600_000),
+  maxRepairs: z.coerce.number({ error: '--repairs must be a number' }).int().min(0, '--repairs must be 0 or more').max(5, '--repairs must be at most 5'),
+  maxOutputTokens: positiveInt('--max-tokens', 200_000),
+  maxRetries: z.coerce.number({ error: '--retries must be a number' }).int().min(0).max(10, '--retries must be at most 10'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: (i) => `unknown log level ${String(i.input)}`,
+  }),
+  agentsDir: z.string().min(1),
+  promptsDir: z.string().min(1),
+  replayDir: z.string().min(1),
+  openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
+  anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
+});
+
+export type AssessConfig = z.infer<typeof ConfigSchema>;
+
+export interface ConfigDefaults {
+  agentsDir: string;
+  promptsDir: string;
+  replayDir: string;
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+/**
+ * Resolves configuration once, flags over environment (which already includes .env) over
+ * defaults, and validates it. Nothing below the CLI reads process.env.
+ */
+export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>, defaults: ConfigDefaults): AssessConfig {
+  const seconds = nonEmpty(flags.timeout);
+  const raw = {
+    provider: nonEmpty(flags.provider) ?? nonEmpty(env['ASSESS_PROVIDER']) ?? 'openai',
+    model: nonEmpty(flags.model) ?? nonEmpty(env['ASSESS_MODEL']),
+    synthModel: nonEmpty(flags.synthModel) ?? nonEmpty(env['ASSESS_SYNTH_MODEL']),
+    concurrency: nonEmpty(flags.concurrency) ?? nonEmpty(env['ASSESS_CONCURRENCY']) ?? '8',
+    // --timeout is in seconds for people; ASSESS_TIMEOUT_MS in ms for scripts.
+    timeoutMs: seconds !== undefined ? (Number.isFinite(Number(seconds)) ? Number(seconds) * 1000 : seconds) : (nonEmpty(env['ASSESS_TIMEOUT_MS']) ?? '180000'),
+    maxRepairs: nonEmpty(flags.repairs) ?? nonEmpty(env['ASSESS_MAX_REPAIRS']) ?? '2',
+    maxOutputTokens: nonEmpty(flags.maxTokens) ?? nonEmpty(env['ASSESS_MAX_TOKENS']) ?? '8192',
+    maxRetries: nonEmpty(flags.retries) ?? nonEmpty(env['ASSESS_MAX_RETRIES']) ?? '3',
+    logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env['LOG_LEVEL']) ?? 'warn',
+    agentsDir: nonEmpty(flags.agentsDir) ?? nonEmpty(env['ASSESS_AGENTS_DIR']) ?? defaults.agentsDir,
+    promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,
+    replayDir: nonEmpty(flags.replayDir) ?? nonEmpty(env['ASSESS_REPLAY_DIR']) ?? defaults.replayDir,
+    openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
+    anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
+  };
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new InputError(issue?.message ?? 'invalid configuration');
+  }
+  return result.data;
+}
+
+/** The model name a provider uses when no --model was given. */
+export function modelFor(config: AssessConfig, provider: ProviderName, override?: string): string {
+  if (override) return override;
+  // --model applies to the chosen provider; a desk that switches provider gets that provider's default.
+  if (provider === config.provider && config.model) return config.model;
+  return DEFAULT_MODELS[provider];
+}

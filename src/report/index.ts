@@ -1,0 +1,3 @@
+export { renderRunMarkdown, renderAssessmentMarkdown, renderRiskViewMarkdown } from './markdown.js';
+export { renderRunJson, toRunJson } from './json.js';
+export { cell, percent, usd } from './format.js';

@@ -1,0 +1,23 @@
+import type { RunResult } from '../pipeline/run-event.js';
+
+/** The run as one JSON document for scripts. The event is flattened so `event.id` sits beside its fields. */
+export function toRunJson(run: RunResult) {
+  return {
+    runId: run.runId,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    event: { id: run.event.id, ...run.event.event },
+    desks: run.desks,
+    promptHashes: run.promptHashes,
+    assessments: run.assessments,
+    failures: run.failures,
+    synthesis: run.synthesis,
+    synthesisError: run.synthesisError,
+    usage: run.usage,
+  };
+}
+
+export function renderRunJson(run: RunResult): string {
+  return `${JSON.stringify(toRunJson(run), null, 2)}\n`;
+}

@@ -1,0 +1,164 @@
+import type { AgentAssessment } from '../assessment/schema.js';
+import type { RunResult } from '../pipeline/run-event.js';
+import type { RiskView } from '../synthesis/schema.js';
+import { cell, percent, usd } from './format.js';
+
+/** Groups items by a key, keeping the order in which keys first appear (the desk's own order). */
+function groupInOrder<T>(items: T[], key: (item: T) => string): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k) ?? [];
+    list.push(item);
+    groups.set(k, list);
+  }
+  return [...groups.entries()];
+}
+
+/** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
+export function renderAssessmentMarkdown(a: AgentAssessment): string {
+  const out: string[] = [];
+  out.push(`## ${a.agentId} — ${a.agentName}`, '');
+  out.push(`**Stance: ${a.stance.label}** — ${a.stance.reason}`, '');
+  if (a.opening) out.push(a.opening, '');
+  out.push(`**Bottom line.** ${a.bottomLine}`, '');
+
+  out.push('### What we know so far: mechanics, structure, and commitments', '');
+  out.push('| Feature | Details | Sources |', '| --- | --- | --- |');
+  for (const f of a.keyFacts) out.push(`| ${cell(f.feature)} | ${cell(f.detail)} | ${cell(f.sources.join(', ') || '—')} |`);
+  out.push('');
+  if (a.openQuestions.length > 0) {
+    out.push('Open questions and ambiguities:', '');
+    for (const q of a.openQuestions) out.push(`- ${q}`);
+    out.push('');
+  }
+
+  if (a.upside.length > 0) {
+    out.push('### Strategic rationale & upside', '');
+    a.upside.forEach((u, i) => out.push(`${i + 1}. **${u.title}**  `, `   ${u.explanation}`));
+    out.push('');
+  }
+
+  out.push('### Key challenges, risks, and constraints', '');
+  groupInOrder(a.risks, (r) => r.axis).forEach(([axis, risks], i) => {
+    out.push(`#### ${i + 1}. ${axis}`, '');
+    for (const r of risks) {
+      const sources = r.sources.length > 0 ? ` _Sources: ${r.sources.join(', ')}._` : '';
+      out.push(`- **${r.title}** (\`${r.id}\` · severity ${r.severity} · likelihood ${percent(r.likelihood)})  `);
+      out.push(`  ${r.description}${sources}`);
+    }
+    out.push('');
+  });
+
+  out.push('### Assessment: feasibility and likely trajectories', '');
+  if (a.feasibility) out.push(a.feasibility, '');
+  out.push('| Trajectory | Likelihood | Key dynamics | Implications |', '| --- | --- | --- | --- |');
+  for (const t of a.trajectories) {
+    out.push(`| ${cell(t.name)} (\`${t.id}\`) | ${cell(t.label)} (${percent(t.probability)}) | ${cell(t.keyDynamics)} | ${cell(t.implications)} |`);
+  }
+  out.push('');
+  if (a.lean) out.push(a.lean, '');
+  if (a.caveats.length > 0) {
+    out.push('A few additional caveats:', '');
+    for (const c of a.caveats) out.push(`- ${c}`);
+    out.push('');
+  }
+
+  out.push(`### Strategic significance for ${a.agentName.replace(/ Desk$/, '')} going forward`, '');
+  if (a.strategicSignificance.intro) out.push(a.strategicSignificance.intro, '');
+  for (const p of a.strategicSignificance.points) out.push(`- ${p}`);
+  out.push('');
+
+  out.push('### Indicators to watch', '');
+  for (const i of a.indicators) out.push(`- **${i.indicator}** (\`${i.id}\`) — ${i.why}`);
+  out.push('');
+  out.push(`_Confidence: ${percent(a.confidence)} · ${a.provenance.provider}/${a.provenance.model} · prompt ${a.provenance.promptHash}_`, '');
+  out.push(`— ${a.signOff}`, '');
+  return out.join('\n');
+}
+
+/** The consolidated view: numbers computed in code, narrative from the synthesizer. */
+export function renderRiskViewMarkdown(view: RiskView): string {
+  const out: string[] = [];
+  out.push('## Consolidated risk view', '');
+  out.push(
+    `**Overall risk: ${view.overallRisk.level}** (expected-impact score ${view.overallRisk.score.toFixed(2)} of 4, driven by ${view.overallRisk.drivers.join(', ') || 'no risks'})`,
+    '',
+  );
+  out.push(view.bottomLine, '');
+  const missing = view.coverage.missing.map((m) => `${m.agentId} (${m.reason})`).join('; ');
+  out.push(`Coverage: ${view.coverage.included.length} desk(s) — ${view.coverage.included.join(', ')}${missing ? `. Missing: ${missing}` : ''}.`, '');
+
+  if (view.consensus.length > 0) {
+    out.push('### Consensus', '');
+    for (const c of view.consensus) out.push(`- ${c.point} _(${c.agentIds.join(', ')})_`);
+    out.push('');
+  }
+  if (view.divergences.length > 0) {
+    out.push('### Divergences', '');
+    for (const d of view.divergences) {
+      out.push(`**${d.topic}**`, '');
+      for (const p of d.positions) out.push(`- **${p.agentId}**: ${p.position}`);
+      out.push('');
+    }
+  }
+
+  out.push('### Merged risk register', '');
+  out.push('| # | Risk | Axis | Desks | Max severity | Mean severity | Mean likelihood | Score | From |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of view.riskRegister) {
+    out.push(
+      `| ${r.id} | **${cell(r.title)}** — ${cell(r.summary)} | ${cell(r.axis)} | ${r.agentIds.length} | ${r.maxSeverity} | ${r.meanSeverity.toFixed(2)} | ${percent(r.meanLikelihood)} | ${r.score.toFixed(2)} | ${r.sourceIds.join(', ')} |`,
+    );
+  }
+  out.push('');
+
+  out.push('### Scenarios (pooled across desks)', '');
+  out.push('| # | Scenario | Pooled | Spread | Per desk | |', '| --- | --- | --- | --- | --- | --- |');
+  for (const s of view.scenarios) {
+    const perDesk = s.perAgent.map((p) => `${p.agentId} ${percent(p.probability)}`).join(' · ');
+    const flags = [s.disagreement ? '⚠ desks disagree' : '', s.unclustered ? 'unclustered' : ''].filter(Boolean).join(', ');
+    out.push(`| ${s.id} | **${cell(s.name)}** — ${cell(s.summary)} | ${percent(s.pooledProbability)} | ${percent(s.spread)} | ${perDesk} | ${flags} |`);
+  }
+  out.push('', `_Pooling: ${view.method.pooling}; disagreement flagged at a spread of ${percent(view.method.disagreementThreshold)} or more._`, '');
+
+  if (view.watchlist.length > 0) {
+    out.push('### Watchlist', '');
+    for (const w of view.watchlist) {
+      const from = w.sourceIds.length > 0 ? ` _(${w.sourceIds.join(', ')})_` : '';
+      out.push(`- **${w.indicator}** — ${w.why}${from}`);
+    }
+    out.push('');
+  }
+  if (view.warnings.length > 0) {
+    out.push('### Synthesis notes', '');
+    for (const w of view.warnings) out.push(`- ${w}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** The whole run: header, every desk that succeeded, failures, the consolidated view, usage. */
+export function renderRunMarkdown(run: RunResult): string {
+  const { event } = run.event;
+  const out: string[] = [];
+  out.push(`# ${event.title}`, '');
+  const meta = [`event ${run.event.id}`, event.publishedAt ? `published ${event.publishedAt.slice(0, 10)}` : '', `run ${run.runId}`, `status **${run.status}**`];
+  out.push(`_${meta.filter(Boolean).join(' · ')}_`, '');
+  if (event.summary) out.push(...event.summary.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
+
+  for (const a of run.assessments) out.push(renderAssessmentMarkdown(a));
+
+  if (run.failures.length > 0) {
+    out.push('## Desks that failed', '');
+    for (const f of run.failures) out.push(`- **${f.agentId}** (${f.kind}): ${f.reason}`);
+    out.push('');
+  }
+  if (run.synthesis) out.push(renderRiskViewMarkdown(run.synthesis));
+  else out.push('## Consolidated risk view', '', `_No synthesis: ${run.synthesisError ?? 'unknown reason'}._`, '');
+
+  const t = run.usage.total;
+  const cost = t.costUsd === null ? 'cost unknown for these models' : `estimated ${usd(t.costUsd)}${t.costComplete ? '' : ' (some models unpriced)'}`;
+  out.push('---', '', `_Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}._`, '');
+  return out.join('\n');
+}
