@@ -37,7 +37,8 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
   let synth: DeskRow = { id: 'synthesis', state: 'queued' };
   const start = now();
 
-  if (!stderr.isTTY) {
+  // A terminal that reports no size (some pseudo-terminals) cannot be redrawn in place either.
+  if (!stderr.isTTY || !stderr.columns) {
     const line = (text: string) => stderr.write(`[${seconds(now() - start).padStart(6)}] ${text}\n`);
     line(header);
     return {

@@ -32,9 +32,15 @@ export class OpenAIModel implements StructuredModel {
   readonly provider = 'openai';
   readonly model: string;
   private readonly client: OpenAI;
+  /**
+   * OpenAI's own API wants `max_completion_tokens` (reasoning models reject `max_tokens`); many
+   * OpenAI-compatible servers (Ollama, llama.cpp server) only know `max_tokens`.
+   */
+  private readonly tokenLimitParam: 'max_completion_tokens' | 'max_tokens';
 
   constructor(options: OpenAIModelOptions) {
     this.model = options.model;
+    this.tokenLimitParam = options.baseURL && !/^https:\/\/api\.openai\.com\//.test(options.baseURL) ? 'max_tokens' : 'max_completion_tokens';
     this.client = new OpenAI({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
@@ -54,7 +60,7 @@ export class OpenAIModel implements StructuredModel {
           type: 'json_schema',
           json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
         },
-        max_completion_tokens: request.maxOutputTokens,
+        [this.tokenLimitParam]: request.maxOutputTokens,
       },
       { signal: request.signal },
     );
