@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const AGENT_ID_PATTERN = /^[A-Z]{2,4}-\d{2,3}$/;
 
 /** Briefs shorter than this are too thin to give a desk a real national lens. */
-export const MIN_BRIEF_WORDS = 120;
+export const MIN_BRIEF_WORDS = 150;
 
 const wordCount = (s: string): number => s.split(/\s+/).filter(Boolean).length;
 

@@ -14,7 +14,8 @@ export function parseAgentFile(text: string, file: string): AgentDefinition {
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const pos = error.linePos?.[0];
-      throw new InputError(`${file}: malformed YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`, {
+      const reason = error.message.split(' at line')[0] ?? error.message;
+      throw new InputError(`${file}: malformed YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''} (${reason})`, {
         cause: error,
       });
     }

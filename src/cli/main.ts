@@ -3,6 +3,14 @@ import { runCli } from './program.js';
 
 // The only place that touches the process: argv, env, signals and the exit code.
 const controller = new AbortController();
+
+// A reader that goes away (`assess run … | head`) is not an error worth a stack trace: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 let interrupted = false;
 process.on('SIGINT', () => {
   if (interrupted) process.exit(130);

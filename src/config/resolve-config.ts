@@ -7,7 +7,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 /** Sensible defaults per provider; any model name the provider accepts works via --model. */
 export const DEFAULT_MODELS: Record<ProviderName, string> = {
   openai: 'gpt-4.1',
-  anthropic: 'claude-sonnet-4-5',
+  // claude-sonnet-4-5 reaches end-of-life on 2026-11-30 (the SDK warns on every call).
+  anthropic: 'claude-sonnet-4-6',
   replay: 'replay',
 };
 

@@ -4,21 +4,30 @@ import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { NewsEventSchema, type NewsEvent } from './schema.js';
 
-export type EventFormat = 'json' | 'yaml' | 'markdown';
+/** `text` is plain text: the first non-empty line is the title, `#` means nothing special. */
+export type EventFormat = 'json' | 'yaml' | 'markdown' | 'text';
 
-/** Picks the format from the file extension; anything unknown is read as Markdown/plain text. */
+/** Picks the format from the file extension; anything unknown is read as Markdown. */
 export function formatFromPath(path: string): EventFormat {
   const lower = path.toLowerCase();
   if (lower.endsWith('.json')) return 'json';
   if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  if (lower.endsWith('.txt')) return 'text';
   return 'markdown';
 }
 
+const BOM = /^\uFEFF/;
+const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
 /** Guesses the format of text with no file name (stdin). */
 export function sniffFormat(text: string): EventFormat {
-  const start = text.trimStart();
+  const start = text.replace(BOM, '').trimStart();
   if (start.startsWith('{')) return 'json';
-  if (start.startsWith('---') || /^title\s*:/m.test(start.split('\n')[0] ?? '')) return 'yaml';
+  // Front matter followed by a body is Markdown (the shipped events look like this); a lone
+  // `---` document is YAML.
+  const front = FRONT_MATTER.exec(start);
+  if (front) return start.slice(front[0].length).trim() === '' ? 'yaml' : 'markdown';
+  if (start.startsWith('---') || /^title\s*:/i.test(start.split('\n')[0] ?? '')) return 'yaml';
   return 'markdown';
 }
 
@@ -57,15 +66,14 @@ function parseYamlStrict(text: string, label: string): unknown {
   }
 }
 
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/;
-
 /**
- * Markdown or plain text: optional YAML front matter for metadata, then the first `#` heading
- * (or, failing that, the first non-empty line) is the title and everything else is the body.
+ * Markdown or plain text, with optional YAML front matter for metadata. The title is the
+ * front matter's `title`, else (Markdown only) the first `#` heading, else the first non-empty
+ * line; everything else is the body. A body line is never dropped to make a title.
  */
-function parseMarkdown(text: string, label: string): Record<string, unknown> {
+function parseMarkdown(text: string, label: string, plain: boolean): Record<string, unknown> {
   let meta: Record<string, unknown> = {};
-  let body = text.replace(/^\uFEFF/, '');
+  let body = text;
   const front = FRONT_MATTER.exec(body);
   if (front) {
     const parsed = parseYamlStrict(front[1] ?? '', `${label} (front matter)`);
@@ -73,12 +81,19 @@ function parseMarkdown(text: string, label: string): Record<string, unknown> {
     body = body.slice(front[0].length);
   }
   const lines = body.split(/\r?\n/);
-  let titleIndex = lines.findIndex((l) => /^#\s+\S/.test(l));
-  if (titleIndex === -1) titleIndex = lines.findIndex((l) => l.trim() !== '');
+  const heading = plain ? -1 : lines.findIndex((l) => /^#\s+\S/.test(l));
+  const headingText = heading === -1 ? undefined : (lines[heading] ?? '').replace(/^#\s+/, '').trim();
+  const without = (index: number) => [...lines.slice(0, index), ...lines.slice(index + 1)].join('\n').trim();
+
+  if (typeof meta['title'] === 'string' && meta['title'].trim() !== '') {
+    // A heading that repeats the front-matter title is not body text; any other heading is.
+    const summary = headingText !== undefined && headingText === meta['title'].trim() ? without(heading) : body.trim();
+    return { summary, ...meta };
+  }
+  const titleIndex = heading !== -1 ? heading : lines.findIndex((l) => l.trim() !== '');
   if (titleIndex === -1) return { ...meta };
-  const title = (lines[titleIndex] ?? '').replace(/^#\s+/, '').trim();
-  const rest = [...lines.slice(0, titleIndex), ...lines.slice(titleIndex + 1)].join('\n').trim();
-  return { title, summary: rest, ...meta, ...(meta['title'] ? { title: meta['title'] } : {}) };
+  const title = heading !== -1 ? headingText : (lines[titleIndex] ?? '').trim();
+  return { title, summary: without(titleIndex), ...meta };
 }
 
 /** Names the first failing field, e.g. `source.url: must be an http(s) URL`. */
@@ -114,7 +129,9 @@ export function toNewsEvent(raw: unknown, label: string): NewsEvent {
 }
 
 /** Parses event text in the given format. `label` names the input in error messages. */
-export function parseEventText(text: string, format: EventFormat, label: string): NewsEvent {
+export function parseEventText(raw: string, format: EventFormat, label: string): NewsEvent {
+  // Editors on Windows (Japanese ones included) often save a byte-order mark; it is not content.
+  const text = raw.replace(BOM, '');
   if (text.trim() === '') throw new InputError(`${label}: the event is empty`);
   switch (format) {
     case 'json':
@@ -122,6 +139,7 @@ export function parseEventText(text: string, format: EventFormat, label: string)
     case 'yaml':
       return toNewsEvent(parseYamlStrict(text, label), label);
     case 'markdown':
-      return toNewsEvent(parseMarkdown(text, label), label);
+    case 'text':
+      return toNewsEvent(parseMarkdown(text, label, format === 'text'), label);
   }
 }

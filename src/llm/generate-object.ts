@@ -79,12 +79,15 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
   const first: ChatMessage = { role: 'user', content: req.user };
   let messages: ChatMessage[] = [first];
 
-  const record = (partial: Omit<CallRecord, 'purpose' | 'attempt' | 'provider' | 'model' | 'system'>): CallRecord => {
+  const record = (
+    partial: Omit<CallRecord, 'purpose' | 'attempt' | 'provider' | 'model' | 'system'> & { model?: string },
+  ): CallRecord => {
     const call: CallRecord = {
       purpose: req.purpose,
       attempt: calls.length + 1,
       provider: req.model.provider,
-      model: req.model.model,
+      // What the provider says it ran (e.g. a dated snapshot), else what we asked for.
+      model: partial.model || req.model.model,
       system: req.system,
       ...partial,
     };
@@ -147,6 +150,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       const { text, finishReason, rawFinishReason, refusal, usage, model } = response.response;
       const base = {
         kind,
+        model,
         messages: turnMessages,
         rawText: text,
         finishReason: rawFinishReason,

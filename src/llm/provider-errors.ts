@@ -36,7 +36,7 @@ export function toProviderError(
 ): Error {
   if (context.cancelled) return new CancelledError(`${context.provider} call cancelled`, { cause: error });
   if (context.timedOut) {
-    return new ProviderError(`${context.provider} call timed out after ${Math.round(context.timeoutMs / 1000)}s`, {
+    return new ProviderError(`${context.provider} call timed out after ${Number((context.timeoutMs / 1000).toFixed(1))}s`, {
       retryable: true,
       cause: error,
     });
