@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +124,13 @@ describe('event files', () => {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   // When running as root, the in-process test above cannot make a file unreadable; the real entry
   // point run as `nobody` (uid 65534) can. Not needed, and not possible, as an ordinary user.
-  it.skipIf(!isRoot)('an unreadable file, as an unprivileged user through the real entry point (root only)', async () => {
+  it.skipIf(!isRoot)('an unreadable file, as an unprivileged user through the real entry point (root only)', async (ctx) => {
+    // The checkout itself must be readable by `nobody` (a clone under a 0700 home is not).
+    const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(`${ROOT}src/cli/main.ts`)})`], {
+      uid: 65534,
+      gid: 65534,
+    });
+    ctx.skip(probe.status !== 0, 'the checkout is not readable by uid 65534 here');
     const open = mkdtempSync(join(tmpdir(), 'assess-unreadable-'));
     try {
       chmodSync(open, 0o755); // nobody must reach the file to be refused by its own mode
