@@ -1,11 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
-export interface AnthropicModelOptions {
-  apiKey: string;
+export interface AnthropicModelOptions extends SdkClientSettings {
   model: string;
-  baseURL?: string;
-  fetch?: typeof fetch;
 }
 
 function mapStop(reason: string | null): FinishReason {
@@ -34,13 +32,7 @@ export class AnthropicModel implements StructuredModel {
 
   constructor(options: AnthropicModelOptions) {
     this.model = options.model;
-    this.client = new Anthropic({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      maxRetries: 0,
-      timeout: 10 * 60 * 1000,
-    });
+    this.client = new Anthropic(sdkClientOptions(options));
   }
 
   async complete(request: StructuredRequest): Promise<ModelResponse> {

@@ -1,13 +1,9 @@
 import OpenAI from 'openai';
+import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
-export interface OpenAIModelOptions {
-  apiKey: string;
+export interface OpenAIModelOptions extends SdkClientSettings {
   model: string;
-  /** Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio. */
-  baseURL?: string;
-  /** Injected in tests; defaults to the global fetch (which msw intercepts). */
-  fetch?: typeof fetch;
 }
 
 function mapFinish(reason: string | null | undefined, refusal: string | null | undefined): FinishReason {
@@ -41,14 +37,7 @@ export class OpenAIModel implements StructuredModel {
   constructor(options: OpenAIModelOptions) {
     this.model = options.model;
     this.tokenLimitParam = options.baseURL && !/^https:\/\/api\.openai\.com\//.test(options.baseURL) ? 'max_tokens' : 'max_completion_tokens';
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      // The pipeline owns retries and timeouts (one retry layer, one AbortSignal per call).
-      maxRetries: 0,
-      timeout: 10 * 60 * 1000,
-    });
+    this.client = new OpenAI(sdkClientOptions(options));
   }
 
   async complete(request: StructuredRequest): Promise<ModelResponse> {

@@ -93,6 +93,20 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     emit({ type: 'call', agentId, record });
   };
 
+  // What every model call of this run shares: desks and synthesizer are validated, repaired,
+  // retried and timed out alike.
+  const callSettings = {
+    scope: input.event.id,
+    renderRepair: (_raw: string, issues: string[]) => renderRepairPrompt(input.prompts, issues),
+    maxRepairs: input.options.maxRepairs,
+    maxOutputTokens: input.options.maxOutputTokens,
+    timeoutMs: input.options.timeoutMs,
+    retry: input.options.retry,
+    signal: input.signal,
+    now,
+    ...(input.sleep ? { sleep: input.sleep } : {}),
+  };
+
   const assessments = new Map<string, AgentAssessment>();
   const failures: DeskFailure[] = [];
   const queue = new PQueue({ concurrency: input.options.concurrency });
@@ -121,17 +135,9 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           schemaName: 'agent_assessment',
           jsonSchema: DESK_JSON_SCHEMA,
           purpose: `desk/${agent.id}`,
-          scope: input.event.id,
+          ...callSettings,
           system: prompt.system,
           user: prompt.user,
-          renderRepair: (_raw, issues) => renderRepairPrompt(input.prompts, issues),
-          maxRepairs: input.options.maxRepairs,
-          maxOutputTokens: input.options.maxOutputTokens,
-          timeoutMs: input.options.timeoutMs,
-          retry: input.options.retry,
-          signal: input.signal,
-          now,
-          ...(input.sleep ? { sleep: input.sleep } : {}),
           hooks: {
             onCall: onCall(agent.id),
             onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
@@ -181,17 +187,9 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
       schemaName: 'risk_view',
       jsonSchema: SYNTHESIS_JSON_SCHEMA,
       purpose: 'synthesis',
-      scope: input.event.id,
+      ...callSettings,
       system: prompt.system,
       user: prompt.user,
-      renderRepair: (_raw, issues) => renderRepairPrompt(input.prompts, issues),
-      maxRepairs: input.options.maxRepairs,
-      maxOutputTokens: input.options.maxOutputTokens,
-      timeoutMs: input.options.timeoutMs,
-      retry: input.options.retry,
-      signal: input.signal,
-      now,
-      ...(input.sleep ? { sleep: input.sleep } : {}),
       hooks: {
         onCall: onCall(null),
         onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
