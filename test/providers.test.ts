@@ -433,6 +433,32 @@ describe('transient provider errors', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('Ctrl-C (the run signal aborting) cancels desks in flight: no synthesis, exit 1, one report, no stack trace', async () => {
+    const llm = fakeLlm({ defaultScript: reply.slow(30_000) });
+    server.use(...llm.handlers);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const result = await runCliCaptured(
+      ['run', SEED_EVENT, '--format', 'json', '--no-progress', '--retries', '3', '--agents', 'JP-01,US-01'],
+      { env: OPENAI_ENV, cwd, signal: controller.signal },
+    );
+    // Cancelled promptly, without waiting for the slow server or retrying.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('    at ');
+    const report = JSON.parse(result.stdout) as RunReport;
+    expect(report.status).toBe('failed');
+    expect(report.synthesis).toBeNull();
+    expect(report.failures.map((f) => [f.agentId, f.kind])).toEqual([
+      ['JP-01', 'cancelled'],
+      ['US-01', 'cancelled'],
+    ]);
+    expect(llm.requests.filter((r) => r.target === SYNTHESIS)).toHaveLength(0);
+  });
+});
+
 describe('secrets', () => {
   it('a 401 echoing the key never puts the key on stdout or stderr', async () => {
     const { code, stdout, stderr, report, llm } = await run(['--agents', 'JP-01,US-01', '--log-level', 'debug'], OPENAI_ENV, {
