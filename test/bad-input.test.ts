@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_BRIEF_WORDS } from '../src/agents/index.js';
-import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
+import { runCliCaptured, TEST_DB, type CapturedRun } from './support/cli-io.js';
 import { ROOT, SEED_EVENT } from './support/paths.js';
 
 /**
@@ -80,8 +80,8 @@ function spawnMain(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,
-      // Only PATH: no API keys or ASSESS_* settings from the developer's shell leak in.
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+      // Only PATH (and a throwaway archive): no API keys or ASSESS_* settings from the developer's shell leak in.
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ASSESS_DB: TEST_DB },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
     });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-/** Desk ids look like `JP-01`: upper-case letters, a dash, two or more digits. */
-export const AGENT_ID_PATTERN = /^[A-Z]{2,4}-\d{2,3}$/;
+import { AGENT_ID_PATTERN } from './agent-id.js';
+
+export { AGENT_ID_PATTERN };
 
 /** Briefs shorter than this are too thin to give a desk a real national lens. */
 export const MIN_BRIEF_WORDS = 150;

@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** Completed, but some desks failed; the synthesis covers the rest. */
   degraded: 3,
+  /** The report was produced but could not be archived (read-only path, disk full). */
+  archive: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
+import { ArchiveUnavailableError } from '../archive/errors.js';
 import { describeError, InputError, redactSecrets } from '../errors/index.js';
-import { agentsListCommand, agentsShowCommand, type AgentsOptions } from './commands/agents.js';
-import { runCommand, type RunCommandOptions } from './commands/run.js';
+import type { RawFilters } from '../archive/filters.js';
+import type { AgentsOptions } from './commands/agents.js';
+import type { ResumeOptions } from './commands/resume.js';
+import type { RunCommandOptions } from './commands/run.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -44,7 +47,94 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--agents-dir <dir>', 'folder of desk files (default: the shipped agents/)')
     .option('--prompts-dir <dir>', 'folder of prompt templates (default: the shipped prompts/)')
     .option('--replay-dir <dir>', 'folder of recordings for --provider replay (default: fixtures/replay)')
-    .action(async (event: string | undefined, options: RunCommandOptions) => setCode(await runCommand(event, options, io)));
+    .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
+    .option('--no-archive', 'do not archive this run')
+    // Commands load on demand: `runs list` should not pay for importing the model SDKs.
+    .action(async (event: string | undefined, options: RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      setCode(await runCommand(event, options, io));
+    });
+
+  const filterOptions = (command: Command): Command =>
+    command
+      .option('--agent <id>', 'only runs with this desk, e.g. JP-01')
+      .option('--since <when>', 'started at or after: 2025-09-26, an ISO date-time, or 7d / 24h / 30m')
+      .option('--until <when>', 'started at or before (same forms)')
+      .option('--status <status>', 'ok | degraded | failed | running | incomplete')
+      .option('--event <idOrText>', 'event id (prefix) or text in the event title')
+      .option('--limit <n>', 'at most this many (default 20)')
+      .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)');
+
+  const runs = program.command('runs').description('review archived runs');
+  filterOptions(runs.command('list').description('archived runs, newest first'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (options: RawFilters & { db?: string; format: string }) => {
+      const { runsListCommand } = await import('./commands/runs.js');
+      setCode(await runsListCommand(options, io));
+    });
+  runs
+    .command('show')
+    .description('the report of an archived run (the same one `run` printed)')
+    .argument('<runId>', 'run id or a unique prefix of it')
+    .option('--agent <id>', 'only this desk')
+    .option('--calls', 'the call log: attempts, validation issues, raw responses, tokens, latency')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (id: string, options: { db?: string; agent?: string; calls?: boolean; format: string }) => {
+      const { runsShowCommand } = await import('./commands/runs.js');
+      setCode(await runsShowCommand(id, options, io));
+    });
+  runs
+    .command('diff')
+    .description('what changed between two runs, desk by desk; or where two desks of one run diverge (--agents)')
+    .argument('<runA>', 'run id or prefix')
+    .argument('[runB]', 'run id or prefix')
+    .option('--agents <a,b>', 'compare two desks of runA, e.g. JP-01,CN-01')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (a: string, b: string | undefined, options: { db?: string; agents?: string; format: string }) => {
+      const { runsDiffCommand } = await import('./commands/runs.js');
+      setCode(await runsDiffCommand(a, b, options, io));
+    });
+  runs
+    .command('export')
+    .description('export an archived run as Markdown, JSON, or one self-contained HTML page')
+    .argument('<runId>', 'run id or prefix')
+    .addOption(new Option('--format <format>', 'export format').choices(['md', 'json', 'html']).default('md'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--db <file>', 'archive file')
+    .action(async (id: string, options: { db?: string; format: string; out?: string }) => {
+      const { runsExportCommand } = await import('./commands/runs.js');
+      setCode(await runsExportCommand(id, options, io));
+    });
+
+  filterOptions(
+    program
+      .command('search')
+      .description('full-text search over archived events and assessments (English, Japanese, Chinese, Korean)')
+      .argument('<text>', 'words to find; "quoted phrases" stay together'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (text: string, options: RawFilters & { db?: string; format: string }) => {
+      const { searchCommand } = await import('./commands/search.js');
+      setCode(await searchCommand(text, options, io));
+    });
+
+  program
+    .command('resume')
+    .description('rerun only the desks of an archived run that failed or never finished, then synthesize again')
+    .argument('<runId>', 'run id or prefix')
+    .option('--allow-changed-prompts', 'resume even though the prompt templates changed since the run')
+    .addOption(new Option('--format <format>', 'report format on stdout').choices(['md', 'json']).default('md'))
+    .option('--no-progress', 'no progress display on stderr')
+    .option('--db <file>', 'archive file')
+    .option('--prompts-dir <dir>', 'folder of prompt templates')
+    .option('--replay-dir <dir>', 'folder of recordings for the replay provider')
+    .option('--log-level <level>', 'log level')
+    .action(async (id: string, options: ResumeOptions) => {
+      const { resumeCommand } = await import('./commands/resume.js');
+      setCode(await resumeCommand(id, options, io));
+    });
 
   const agents = program.command('agents').description('list and inspect the country desks');
   agents
@@ -52,14 +142,20 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .description('list the desks')
     .option('--agents-dir <dir>', 'folder of desk files')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (options: AgentsOptions) => setCode(await agentsListCommand(options, io)));
+    .action(async (options: AgentsOptions) => {
+      const { agentsListCommand } = await import('./commands/agents.js');
+      setCode(await agentsListCommand(options, io));
+    });
   agents
     .command('show')
     .description('show one desk, brief included')
     .argument('<id>', 'desk id, e.g. JP-01')
     .option('--agents-dir <dir>', 'folder of desk files')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (id: string, options: AgentsOptions) => setCode(await agentsShowCommand(id, options, io)));
+    .action(async (id: string, options: AgentsOptions) => {
+      const { agentsShowCommand } = await import('./commands/agents.js');
+      setCode(await agentsShowCommand(id, options, io));
+    });
 
   return program;
 }
@@ -84,6 +180,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     }
     const line = redactSecrets(describeError(error));
     io.stderr.write(`assess: ${line}\n`);
-    return error instanceof InputError ? EXIT.usage : EXIT.failed;
+    if (error instanceof InputError) return EXIT.usage;
+    return error instanceof ArchiveUnavailableError ? EXIT.archive : EXIT.failed;
   }
 }

@@ -9,4 +9,5 @@ export {
   type ConfigDefaults,
   type ProviderName,
 } from './resolve-config.js';
+export { resolveDbPath } from './db-path.js';
 export { buildModels, type Models } from './build-models.js';

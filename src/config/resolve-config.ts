@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveDbPath } from './db-path.js';
 import { InputError } from '../errors/index.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'replay'] as const;
@@ -29,6 +30,7 @@ export interface ConfigFlags {
   agentsDir?: string;
   promptsDir?: string;
   replayDir?: string;
+  db?: string;
 }
 
 const positiveInt = (name: string, max: number) =>
@@ -53,6 +55,7 @@ const ConfigSchema = z.object({
   agentsDir: z.string().min(1),
   promptsDir: z.string().min(1),
   replayDir: z.string().min(1),
+  dbPath: z.string().min(1),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
 });
@@ -87,6 +90,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     agentsDir: nonEmpty(flags.agentsDir) ?? nonEmpty(env['ASSESS_AGENTS_DIR']) ?? defaults.agentsDir,
     promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,
     replayDir: nonEmpty(flags.replayDir) ?? nonEmpty(env['ASSESS_REPLAY_DIR']) ?? defaults.replayDir,
+    dbPath: resolveDbPath(flags, env),
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
   };

@@ -21,6 +21,8 @@ export interface CallRecord {
   usage: TokenUsage | null;
   costUsd: number | null;
   latencyMs: number;
+  /** The validated value, on the call whose output was accepted; null otherwise. */
+  parsed: unknown;
   /** Validation issues of this output, empty when it validated or never arrived. */
   issues: string[];
   error: string | null;
@@ -133,6 +135,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
               usage: null,
               costUsd: null,
               latencyMs: now() - started,
+              parsed: null,
               issues: [],
               error: error.message,
             });
@@ -157,6 +160,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
         usage,
         costUsd: estimateCostUsd(model || req.model.model, usage),
         latencyMs: response.latencyMs,
+        parsed: null,
       } as const;
 
       if (finishReason === 'refusal' || finishReason === 'content_filter') {
@@ -180,7 +184,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       if (parsed.ok) {
         const validated = req.schema.safeParse(parsed.value);
         if (validated.success) {
-          record({ ...base, issues: [], error: null });
+          record({ ...base, parsed: validated.data, issues: [], error: null });
           return { ok: true, value: validated.data, calls };
         }
         issues = formatIssues(validated.error);

@@ -1,5 +1,7 @@
 import type { AgentAssessment } from '../assessment/schema.js';
 import type { CallRecord } from '../llm/generate-object.js';
+import type { RiskView } from '../synthesis/schema.js';
+import type { FailureKind } from './run-event.js';
 
 /**
  * What the pipeline tells whoever listens (terminal progress, logs, later the archive). The
@@ -11,11 +13,11 @@ export type LifecycleEvent =
   | { type: 'desk-repairing'; agentId: string; turn: number; issues: string[] }
   | { type: 'desk-retrying'; agentId: string; retry: number; delayMs: number; reason: string }
   | { type: 'desk-done'; agentId: string; elapsedMs: number; assessment: AgentAssessment }
-  | { type: 'desk-failed'; agentId: string; reason: string; elapsedMs: number }
+  | { type: 'desk-failed'; agentId: string; kind: FailureKind; reason: string; elapsedMs: number }
   | { type: 'synthesis-started'; provider: string; model: string }
   | { type: 'synthesis-repairing'; turn: number; issues: string[] }
   | { type: 'synthesis-retrying'; retry: number; delayMs: number; reason: string }
-  | { type: 'synthesis-done'; elapsedMs: number; warnings: string[] }
+  | { type: 'synthesis-done'; elapsedMs: number; warnings: string[]; view: RiskView }
   | { type: 'synthesis-failed'; reason: string; elapsedMs: number }
   | { type: 'call'; agentId: string | null; record: CallRecord };
 

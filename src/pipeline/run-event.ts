@@ -27,7 +27,8 @@ export interface RunOptions {
   disagreementThreshold?: number;
 }
 
-export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled';
+/** `unfinished`: the archive shows the desk never finished (the process died mid-run). */
+export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled' | 'unfinished';
 
 export interface DeskFailure {
   agentId: string;
@@ -35,7 +36,11 @@ export interface DeskFailure {
   reason: string;
 }
 
-export type RunStatus = 'ok' | 'degraded' | 'failed';
+/**
+ * runEvent ends in ok, degraded or failed. The archive adds `running` (in progress) and
+ * `incomplete` (its process died before finishing; `assess resume` completes it).
+ */
+export type RunStatus = 'ok' | 'degraded' | 'failed' | 'running' | 'incomplete';
 
 export interface RunResult {
   runId: string;
@@ -65,6 +70,11 @@ export interface RunInput {
   onEvent?: LifecycleListener;
   now?: () => number;
   sleep?: Sleep;
+  /**
+   * Desks already assessed (resuming an archived run): they are not run again, and the synthesis
+   * covers them together with the desks that run now.
+   */
+  existing?: AgentAssessment[];
 }
 
 // Computed once: the schemas never change while the process runs.
@@ -107,24 +117,25 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     ...(input.sleep ? { sleep: input.sleep } : {}),
   };
 
-  const assessments = new Map<string, AgentAssessment>();
+  const assessments = new Map<string, AgentAssessment>((input.existing ?? []).map((a) => [a.agentId, a]));
   const failures: DeskFailure[] = [];
   const queue = new PQueue({ concurrency: input.options.concurrency });
   const desks = input.agents.map((agent) => {
     const model = input.modelFor(agent);
     return { agent, model };
   });
+  const toRun = desks.filter(({ agent }) => !assessments.has(agent.id));
 
-  for (const { agent } of desks) emit({ type: 'desk-queued', agentId: agent.id });
+  for (const { agent } of toRun) emit({ type: 'desk-queued', agentId: agent.id });
 
   await Promise.all(
-    desks.map(({ agent, model }) =>
+    toRun.map(({ agent, model }) =>
       queue.add(async () => {
         const started = now();
         if (input.signal.aborted) {
           const failure = { agentId: agent.id, kind: 'cancelled' as const, reason: 'run cancelled before the desk started' };
           failures.push(failure);
-          emit({ type: 'desk-failed', agentId: agent.id, reason: failure.reason, elapsedMs: 0 });
+          emit({ type: 'desk-failed', agentId: agent.id, kind: failure.kind, reason: failure.reason, elapsedMs: 0 });
           return;
         }
         emit({ type: 'desk-started', agentId: agent.id, provider: model.provider, model: model.model });
@@ -158,7 +169,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
         } else {
           const failure = { agentId: agent.id, kind: classify(result.error), reason: describeError(result.error) };
           failures.push(failure);
-          emit({ type: 'desk-failed', agentId: agent.id, reason: failure.reason, elapsedMs });
+          emit({ type: 'desk-failed', agentId: agent.id, kind: failure.kind, reason: failure.reason, elapsedMs });
         }
       }),
     ),
@@ -211,7 +222,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           ? { disagreementThreshold: input.options.disagreementThreshold }
           : {},
       );
-      emit({ type: 'synthesis-done', elapsedMs: now() - started, warnings: synthesis.warnings });
+      emit({ type: 'synthesis-done', elapsedMs: now() - started, warnings: synthesis.warnings, view: synthesis });
     } else {
       synthesisError = describeError(result.error);
       emit({ type: 'synthesis-failed', reason: synthesisError, elapsedMs: now() - started });

@@ -1,3 +1,5 @@
 export { renderRunMarkdown, renderAssessmentMarkdown, renderRiskViewMarkdown } from './markdown.js';
 export { renderRunJson, toRunJson } from './json.js';
 export { cell, percent, usd } from './format.js';
+export { renderRunHtml } from './html.js';
+export { renderRunDiffMarkdown, renderAssessmentDiffMarkdown } from './diff-markdown.js';

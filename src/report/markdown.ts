@@ -2,18 +2,7 @@ import type { AgentAssessment } from '../assessment/schema.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import type { RiskView } from '../synthesis/schema.js';
 import { cell, percent, usd } from './format.js';
-
-/** Groups items by a key, keeping the order in which keys first appear (the desk's own order). */
-function groupInOrder<T>(items: T[], key: (item: T) => string): [string, T[]][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k) ?? [];
-    list.push(item);
-    groups.set(k, list);
-  }
-  return [...groups.entries()];
-}
+import { groupInOrder } from './group-in-order.js';
 
 /** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
 export function renderAssessmentMarkdown(a: AgentAssessment): string {

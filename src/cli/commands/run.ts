@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadAgents, selectAgents } from '../../agents/index.js';
+import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
 import { buildModels, resolveConfig, type ConfigFlags } from '../../config/index.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
 import { nodeEventReaders, readEvent, type EventSpec } from '../../event/index.js';
@@ -26,6 +28,8 @@ export interface RunCommandOptions extends ConfigFlags {
   format: string;
   out?: string;
   progress: boolean;
+  /** false with --no-archive. */
+  archive: boolean;
 }
 
 const FORMATS = ['md', 'json'] as const;
@@ -34,6 +38,20 @@ export function exitCodeFor(run: RunResult): ExitCode {
   if (run.status === 'ok') return EXIT.ok;
   if (run.status === 'degraded') return EXIT.degraded;
   return EXIT.failed;
+}
+
+/**
+ * Opens the archive for writing. Not an assess database, or a newer one: InputError (exit 2,
+ * nothing run). Unusable (read-only, disk full): the run goes on unarchived and the caller
+ * reports the failure after the report.
+ */
+function openForWriting(path: string): { db: Database | null; failure: ArchiveUnavailableError | null } {
+  try {
+    return { db: openArchive(path), failure: null };
+  } catch (error) {
+    if (error instanceof ArchiveUnavailableError) return { db: null, failure: error };
+    throw error;
+  }
 }
 
 const splitList = (value: string | undefined): string[] | undefined =>
@@ -69,6 +87,16 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const prompts = await loadPrompts(abs(config.promptsDir));
   const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, agents, io.fetch);
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
+  const runOptions = {
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    maxRepairs: config.maxRepairs,
+    maxOutputTokens: config.maxOutputTokens,
+    retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+  };
+
+  const dbPath = abs(config.dbPath);
+  const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };
 
   const outDir = options.out !== undefined ? abs(options.out) : undefined;
   if (outDir) {
@@ -79,6 +107,20 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
 
   // Apply.
   const runId = randomUUID();
+  const recorder = archive.db
+    ? ArchiveRecorder.start(archive.db, {
+        runId,
+        event,
+        desks: agents.map((agent) => {
+          const model = models.forAgent(agent);
+          return { agentId: agent.id, provider: model.provider, model: model.model, definition: agent };
+        }),
+        synthesisModel: { provider: models.synthesis.provider, model: models.synthesis.model },
+        promptHashes: { desk: prompts.deskHash, synthesis: prompts.synthesisHash },
+        options: runOptions,
+        startedAt: new Date().toISOString(),
+      })
+    : undefined;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
   const progress = options.progress
     ? createProgress(io.stderr, `assess · ${event.event.title} · ${agents.length} desk(s) · synthesis ${synthLabel}`, agents.map((a) => a.id))
@@ -94,15 +136,10 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
       modelFor: models.forAgent,
       synthesisModel: models.synthesis,
       prompts,
-      options: {
-        concurrency: config.concurrency,
-        timeoutMs: config.timeoutMs,
-        maxRepairs: config.maxRepairs,
-        maxOutputTokens: config.maxOutputTokens,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
-      },
+      options: runOptions,
       signal: io.signal,
       onEvent: (e) => {
+        recorder?.listener(e);
         progress?.onEvent(e);
         if (e.type === 'call') {
           const { record } = e;
@@ -116,6 +153,8 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   } finally {
     progress?.stop();
   }
+  recorder?.finish(run.status, run.finishedAt);
+  archive.db?.close();
   logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
 
   const markdown = redactSecrets(renderRunMarkdown(run), models.secrets);
@@ -128,5 +167,11 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
     io.stdout.write(options.format === 'json' ? json : markdown);
   }
   io.stderr.write(`run ${run.runId}: ${run.status} (${run.assessments.length}/${agents.length} desks${run.failures.length ? `; failed: ${run.failures.map((f) => f.agentId).join(', ')}` : ''})\n`);
+  const archiveFailure = archive.failure ?? recorder?.failure ?? null;
+  if (archiveFailure) {
+    io.stderr.write(`assess: ${archiveFailure.message}; the report above was not archived\n`);
+    return EXIT.archive;
+  }
+  if (options.archive) io.stderr.write(`archived in ${dbPath} (assess runs show ${run.runId.slice(0, 8)})\n`);
   return exitCodeFor(run);
 }

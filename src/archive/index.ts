@@ -1,0 +1,12 @@
+export { openArchive, createArchiveAtVersion, APPLICATION_ID } from './open-archive.js';
+export { ArchiveUnavailableError } from './errors.js';
+export { defaultDbPath } from './db-path.js';
+export { MIGRATIONS, LATEST_VERSION, type Migration } from './migrations.js';
+export { ArchiveRecorder, type ArchivedDesk, type RunHeader } from './recorder.js';
+export { loadRun, loadCalls, type ArchivedRun, type ArchivedCall } from './load-run.js';
+export { listRuns, type RunSummary } from './list-runs.js';
+export { searchArchive, type SearchHit } from './search.js';
+export { parseFilters, filterSql, STATUSES, type RunFilters, type RawFilters } from './filters.js';
+export { resolveRunId } from './resolve-run-id.js';
+export { toIndexText, toMatchExpression, makeSnippet, queryTerms } from './search-text.js';
+export { displayStatus, isProcessAlive } from './liveness.js';

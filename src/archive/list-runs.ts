@@ -1,0 +1,70 @@
+import type { Database } from 'better-sqlite3';
+import { displayStatus } from './liveness.js';
+import { filterSql, type RunFilters } from './filters.js';
+
+export interface RunSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  eventId: string;
+  eventTitle: string;
+  status: string;
+  desksRequested: number;
+  desksOk: number;
+  desksFailed: number;
+  overallRisk: string | null;
+  costUsd: number | null;
+}
+
+interface Row {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  event_id: string;
+  event_title: string;
+  status: string;
+  pid: number | null;
+  host: string | null;
+  requested: number;
+  ok: number;
+  seen: number;
+  overall_risk: string | null;
+  cost: number | null;
+}
+
+/** Runs newest first with the columns `runs list` shows. */
+export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
+  const { where, params } = filterSql(filters);
+  // Liveness is only known in code; over-fetch when filtering on it.
+  const fetch = filters.status === 'incomplete' || filters.status === 'running' ? filters.limit * 4 + 50 : filters.limit;
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.started_at, r.finished_at, r.event_id, r.event_title, r.status, r.pid, r.host,
+        json_array_length(r.desks_json) AS requested,
+        (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id AND d.status = 'ok') AS ok,
+        (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id) AS seen,
+        (SELECT s.overall_risk FROM syntheses s WHERE s.run_id = r.id ORDER BY s.version DESC LIMIT 1) AS overall_risk,
+        (SELECT SUM(c.cost_usd) FROM calls c WHERE c.run_id = r.id) AS cost
+       FROM runs r ${where}
+       ORDER BY r.started_at DESC, r.id DESC
+       LIMIT @limit`,
+    )
+    .all({ ...params, limit: fetch }) as Row[];
+  return rows
+    .map((r) => ({
+      runId: r.id,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      eventId: r.event_id,
+      eventTitle: r.event_title,
+      status: displayStatus(r.status, r.pid, r.host),
+      desksRequested: r.requested,
+      desksOk: r.ok,
+      // A desk that failed and was later resumed successfully counts as ok only.
+      desksFailed: r.seen - r.ok,
+      overallRisk: r.overall_risk,
+      costUsd: r.cost === null ? null : Math.round(r.cost * 1e6) / 1e6,
+    }))
+    .filter((r) => !filters.status || r.status === filters.status)
+    .slice(0, filters.limit);
+}

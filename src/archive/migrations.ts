@@ -1,0 +1,137 @@
+import type { Database } from 'better-sqlite3';
+import type { AgentAssessment } from '../assessment/schema.js';
+import type { NewsEvent } from '../event/schema.js';
+import { assessmentSearchText, eventSearchText } from './search-documents.js';
+import { toIndexText } from './search-text.js';
+
+/**
+ * Versioned migrations, applied in order inside one transaction each. PRAGMA user_version holds
+ * the version reached; a database at a higher version than the last here was written by a newer
+ * assess and is refused rather than touched.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  up: (db: Database) => void;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'runs, prompt texts, model calls, desk results, syntheses',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE runs (
+          id TEXT PRIMARY KEY,
+          event_id TEXT NOT NULL,
+          event_title TEXT NOT NULL,
+          event_json TEXT NOT NULL,
+          desks_json TEXT NOT NULL,
+          synthesis_model_json TEXT NOT NULL,
+          prompt_hashes_json TEXT NOT NULL,
+          options_json TEXT NOT NULL,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          status TEXT NOT NULL,
+          pid INTEGER,
+          host TEXT
+        );
+        CREATE INDEX runs_started_at ON runs(started_at);
+        CREATE INDEX runs_event_id ON runs(event_id);
+
+        -- Rendered prompts are long and repeat across calls: each distinct text is stored once.
+        CREATE TABLE texts (
+          hash TEXT PRIMARY KEY,
+          body TEXT NOT NULL
+        );
+
+        CREATE TABLE calls (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          round INTEGER NOT NULL,
+          agent_id TEXT,
+          purpose TEXT NOT NULL,
+          attempt INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          provider TEXT NOT NULL,
+          model TEXT NOT NULL,
+          system_hash TEXT NOT NULL REFERENCES texts(hash),
+          messages_hash TEXT NOT NULL REFERENCES texts(hash),
+          raw_text TEXT,
+          finish_reason TEXT,
+          parsed_json TEXT,
+          issues_json TEXT NOT NULL,
+          input_tokens INTEGER,
+          output_tokens INTEGER,
+          latency_ms INTEGER NOT NULL,
+          cost_usd REAL,
+          error TEXT,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX calls_run_id ON calls(run_id);
+
+        -- One row per desk per round (round 0 = the run, 1.. = resumes); the latest row wins.
+        CREATE TABLE desk_results (
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          agent_id TEXT NOT NULL,
+          round INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+          assessment_json TEXT,
+          failure_kind TEXT,
+          failure_reason TEXT,
+          finished_at TEXT NOT NULL,
+          PRIMARY KEY (run_id, agent_id, round)
+        );
+        CREATE INDEX desk_results_agent ON desk_results(agent_id, run_id);
+
+        CREATE TABLE syntheses (
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          version INTEGER NOT NULL,
+          risk_view_json TEXT,
+          overall_risk TEXT,
+          error TEXT,
+          created_at TEXT NOT NULL,
+          PRIMARY KEY (run_id, version)
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'full-text search over events and assessments (FTS5, CJK as bigrams)',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE search_docs (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          agent_id TEXT,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX search_docs_run ON search_docs(run_id);
+        -- Contentless: the index only; the original text for snippets lives in search_docs.
+        CREATE VIRTUAL TABLE search_index USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
+      `);
+      // Backfill what earlier versions archived, so old runs are searchable too.
+      const addDoc = searchDocInserter(db);
+      for (const row of db.prepare('SELECT id, event_json FROM runs').iterate() as IterableIterator<{ id: string; event_json: string }>) {
+        addDoc(row.id, null, eventSearchText(JSON.parse(row.event_json) as NewsEvent));
+      }
+      const results = db
+        .prepare("SELECT run_id, agent_id, assessment_json FROM desk_results WHERE status = 'ok'")
+        .iterate() as IterableIterator<{ run_id: string; agent_id: string; assessment_json: string }>;
+      for (const row of results) addDoc(row.run_id, row.agent_id, assessmentSearchText(JSON.parse(row.assessment_json) as AgentAssessment));
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
+
+/** Adds one searchable document: original text for snippets, index text for matching. */
+export function searchDocInserter(db: Database): (runId: string, agentId: string | null, text: string) => void {
+  const doc = db.prepare('INSERT INTO search_docs (run_id, agent_id, body) VALUES (?, ?, ?)');
+  const index = db.prepare('INSERT INTO search_index (rowid, body) VALUES (?, ?)');
+  return (runId, agentId, text) => {
+    const { lastInsertRowid } = doc.run(runId, agentId, text);
+    index.run(lastInsertRowid, toIndexText(text));
+  };
+}

@@ -1,0 +1,55 @@
+import type { Database } from 'better-sqlite3';
+import { InputError } from '../errors/index.js';
+import { filterSql, type RunFilters } from './filters.js';
+import { displayStatus } from './liveness.js';
+import { makeSnippet, toMatchExpression } from './search-text.js';
+
+export interface SearchHit {
+  runId: string;
+  /** The desk whose assessment matched, or null when the event itself matched. */
+  agentId: string | null;
+  startedAt: string;
+  eventTitle: string;
+  status: string;
+  snippet: string;
+}
+
+interface Row {
+  run_id: string;
+  agent_id: string | null;
+  body: string;
+  started_at: string;
+  event_title: string;
+  status: string;
+  pid: number | null;
+  host: string | null;
+}
+
+/** Full-text search over archived events and assessments, best match first, then newest. */
+export function searchArchive(db: Database, query: string, filters: RunFilters): SearchHit[] {
+  const match = toMatchExpression(query);
+  if (!match) throw new InputError('search needs some words to look for');
+  const { where, params } = filterSql(filters);
+  const conditions = [where.replace(/^WHERE /, ''), filters.agent ? 'd.agent_id = @agent' : ''].filter(Boolean).join(' AND ');
+  const rows = db
+    .prepare(
+      `SELECT d.run_id, d.agent_id, d.body, r.started_at, r.event_title, r.status, r.pid, r.host
+       FROM search_index
+       JOIN search_docs d ON d.id = search_index.rowid
+       JOIN runs r ON r.id = d.run_id
+       WHERE search_index MATCH @match ${conditions ? `AND ${conditions}` : ''}
+       ORDER BY search_index.rank, r.started_at DESC
+       LIMIT @limit`,
+    )
+    .all({ ...params, match, limit: filters.limit }) as Row[];
+  return rows
+    .map((r) => ({
+      runId: r.run_id,
+      agentId: r.agent_id,
+      startedAt: r.started_at,
+      eventTitle: r.event_title,
+      status: displayStatus(r.status, r.pid, r.host),
+      snippet: makeSnippet(r.body, query),
+    }))
+    .filter((h) => !filters.status || h.status === filters.status);
+}

@@ -1,0 +1,110 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { AgentDefinition } from '../../agents/definition.js';
+import { ArchiveRecorder, loadRun, resolveRunId } from '../../archive/index.js';
+import { buildModels, resolveConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
+import { InputError } from '../../errors/index.js';
+import { runEvent } from '../../pipeline/index.js';
+import { loadPrompts } from '../../prompts/index.js';
+import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { withArchive } from '../archive-access.js';
+import { environmentWithDotenv } from '../load-env.js';
+import { DEFAULT_PATHS } from '../paths.js';
+import { createProgress } from '../progress.js';
+import { exitCodeFor } from './run.js';
+
+export interface ResumeOptions extends ConfigFlags {
+  allowChangedPrompts?: boolean;
+  format: string;
+  progress: boolean;
+}
+
+/**
+ * `assess resume <runId>`: reruns only the desks that failed or never finished, with the run's
+ * own desk definitions, models and prompt versions, then records a new synthesis version.
+ * Everything archived before is kept.
+ */
+export async function resumeCommand(id: string, options: ResumeOptions, io: CliIo): Promise<ExitCode> {
+  if (options.format !== 'md' && options.format !== 'json') throw new InputError(`unknown format ${options.format}; use md or json`);
+  const env = environmentWithDotenv(io.env, io.cwd);
+  const config = resolveConfig(options, env, DEFAULT_PATHS);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+
+  return withArchive(options, io, async (db) => {
+    const runId = resolveRunId(db, id);
+    const archived = loadRun(db, runId);
+    const { result } = archived;
+    if (result.status === 'running') throw new InputError(`run ${runId.slice(0, 8)} is still running in another process`);
+    const done = new Set(result.assessments.map((a) => a.agentId));
+    const missing = archived.desks.filter((d) => !done.has(d.agentId));
+    if (missing.length === 0 && result.synthesis !== null) {
+      io.stderr.write(`run ${runId.slice(0, 8)} is complete (${result.status}); nothing to resume\n`);
+      return EXIT.ok;
+    }
+
+    const prompts = await loadPrompts(abs(config.promptsDir));
+    const changed = [
+      prompts.deskHash !== result.promptHashes.desk ? `desk ${result.promptHashes.desk} → ${prompts.deskHash}` : '',
+      prompts.synthesisHash !== result.promptHashes.synthesis ? `synthesis ${result.promptHashes.synthesis} → ${prompts.synthesisHash}` : '',
+    ].filter(Boolean);
+    if (changed.length > 0 && !options.allowChangedPrompts) {
+      throw new InputError(`the prompts changed since run ${runId.slice(0, 8)} (${changed.join('; ')}); pass --allow-changed-prompts to resume anyway`);
+    }
+
+    // The run's own desks and models: definitions as archived, pinned to the provider/model used.
+    const agents: AgentDefinition[] = archived.desks.map((d) => ({
+      ...d.definition,
+      provider: d.provider as ProviderName,
+      model: d.model,
+    }));
+    const models = await buildModels(
+      {
+        ...config,
+        provider: archived.synthesisModel.provider as ProviderName,
+        synthModel: archived.synthesisModel.model,
+        replayDir: abs(config.replayDir),
+      },
+      agents,
+      io.fetch,
+    );
+
+    const recorder = ArchiveRecorder.resume(db, runId);
+    const progress = options.progress
+      ? createProgress(io.stderr, `assess resume ${runId.slice(0, 8)} · ${missing.length} desk(s) to finish`, missing.map((d) => d.agentId))
+      : undefined;
+    let run;
+    try {
+      run = await runEvent({
+        runId,
+        event: result.event,
+        agents,
+        modelFor: models.forAgent,
+        synthesisModel: models.synthesis,
+        prompts,
+        options: archived.options,
+        signal: io.signal,
+        existing: result.assessments,
+        onEvent: (e) => {
+          recorder.listener(e);
+          progress?.onEvent(e);
+        },
+      });
+    } finally {
+      progress?.stop();
+    }
+    recorder.finish(run.status, run.finishedAt);
+
+    // The report covers the whole run as archived now: earlier rounds and this one.
+    const full = recorder.failure ? run : loadRun(db, runId).result;
+    io.stdout.write(options.format === 'json' ? renderRunJson(full) : renderRunMarkdown(full));
+    io.stderr.write(
+      `run ${runId}: ${run.status} after resume (${run.assessments.length}/${agents.length} desks; reran ${missing.map((d) => d.agentId).join(', ') || 'the synthesis only'})\n`,
+    );
+    if (recorder.failure) {
+      io.stderr.write(`assess: ${recorder.failure.message}; this resume was not fully archived\n`);
+      return EXIT.archive;
+    }
+    return exitCodeFor(run);
+  });
+}
