@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AgentAssessment } from '../assessment/schema.js';
 import type { NewsEvent } from '../event/schema.js';
+import { safeParseJson } from '../llm/extract-json.js';
 import type { CallRecord } from '../llm/generate-object.js';
 import type { DeskFailure, FailureKind, RunOptions, RunResult, RunStatus } from '../pipeline/run-event.js';
 import { summarizeUsage } from '../pipeline/usage.js';
@@ -44,7 +45,7 @@ interface CallRow {
   messages: string;
   raw_text: string | null;
   finish_reason: string | null;
-  parsed_json: string | null;
+  valid: number;
   issues_json: string;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -71,12 +72,17 @@ export interface ArchivedRun {
   synthesisVersions: number;
 }
 
+function parsedOrNull(raw: string): unknown {
+  const parsed = safeParseJson(raw);
+  return parsed.ok ? parsed.value : null;
+}
+
 /** All calls of a run in the order they were made. */
 export function loadCalls(db: Database, runId: string): ArchivedCall[] {
   const rows = db
     .prepare(
       `SELECT c.agent_id, c.round, c.purpose, c.attempt, c.kind, c.provider, c.model, s.body AS system, m.body AS messages,
-        c.raw_text, c.finish_reason, c.parsed_json, c.issues_json, c.input_tokens, c.output_tokens, c.latency_ms, c.cost_usd,
+        c.raw_text, c.finish_reason, c.valid, c.issues_json, c.input_tokens, c.output_tokens, c.latency_ms, c.cost_usd,
         c.error, c.created_at
        FROM calls c JOIN texts s ON s.hash = c.system_hash JOIN texts m ON m.hash = c.messages_hash
        WHERE c.run_id = ? ORDER BY c.id`,
@@ -94,7 +100,7 @@ export function loadCalls(db: Database, runId: string): ArchivedCall[] {
     messages: JSON.parse(r.messages) as CallRecord['messages'],
     rawText: r.raw_text,
     finishReason: r.finish_reason,
-    parsed: r.parsed_json === null ? null : (JSON.parse(r.parsed_json) as unknown),
+    parsed: r.valid === 1 && r.raw_text !== null ? parsedOrNull(r.raw_text) : null,
     issues: JSON.parse(r.issues_json) as string[],
     usage: r.input_tokens === null ? null : { inputTokens: r.input_tokens, outputTokens: r.output_tokens ?? 0 },
     costUsd: r.cost_usd,

@@ -59,7 +59,9 @@ export const MIGRATIONS: Migration[] = [
           messages_hash TEXT NOT NULL REFERENCES texts(hash),
           raw_text TEXT,
           finish_reason TEXT,
-          parsed_json TEXT,
+          -- 1 when this output was accepted: its parsed value is raw_text as JSON, and the validated
+          -- result lives in desk_results / syntheses (not stored a third time here).
+          valid INTEGER NOT NULL,
           issues_json TEXT NOT NULL,
           input_tokens INTEGER,
           output_tokens INTEGER,
@@ -101,14 +103,15 @@ export const MIGRATIONS: Migration[] = [
     description: 'full-text search over events and assessments (FTS5, CJK as bigrams)',
     up: (db) => {
       db.exec(`
+        -- Which run and desk each indexed document belongs to (agent_id NULL: the event itself).
+        -- Ids grow with time, so newest-first search can stop at its limit.
         CREATE TABLE search_docs (
           id INTEGER PRIMARY KEY,
           run_id TEXT NOT NULL REFERENCES runs(id),
-          agent_id TEXT,
-          body TEXT NOT NULL
+          agent_id TEXT
         );
         CREATE INDEX search_docs_run ON search_docs(run_id);
-        -- Contentless: the index only; the original text for snippets lives in search_docs.
+        -- Contentless: the index only. Snippets are cut from the event or assessment itself.
         CREATE VIRTUAL TABLE search_index USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
       `);
       // Backfill what earlier versions archived, so old runs are searchable too.
@@ -126,12 +129,12 @@ export const MIGRATIONS: Migration[] = [
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
 
-/** Adds one searchable document: original text for snippets, index text for matching. */
+/** Adds one searchable document to the index. */
 export function searchDocInserter(db: Database): (runId: string, agentId: string | null, text: string) => void {
-  const doc = db.prepare('INSERT INTO search_docs (run_id, agent_id, body) VALUES (?, ?, ?)');
+  const doc = db.prepare('INSERT INTO search_docs (run_id, agent_id) VALUES (?, ?)');
   const index = db.prepare('INSERT INTO search_index (rowid, body) VALUES (?, ?)');
   return (runId, agentId, text) => {
-    const { lastInsertRowid } = doc.run(runId, agentId, text);
+    const { lastInsertRowid } = doc.run(runId, agentId);
     index.run(lastInsertRowid, toIndexText(text));
   };
 }

@@ -69,7 +69,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
   filterOptions(runs.command('list').description('archived runs, newest first'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (options: RawFilters & { db?: string; format: string }) => {
-      const { runsListCommand } = await import('./commands/runs.js');
+      const { runsListCommand } = await import('./commands/runs-list.js');
       setCode(await runsListCommand(options, io));
     });
   runs
@@ -81,7 +81,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--db <file>', 'archive file')
     .action(async (id: string, options: { db?: string; agent?: string; calls?: boolean; format: string }) => {
-      const { runsShowCommand } = await import('./commands/runs.js');
+      const { runsShowCommand } = await import('./commands/runs-show.js');
       setCode(await runsShowCommand(id, options, io));
     });
   runs
@@ -93,7 +93,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--db <file>', 'archive file')
     .action(async (a: string, b: string | undefined, options: { db?: string; agents?: string; format: string }) => {
-      const { runsDiffCommand } = await import('./commands/runs.js');
+      const { runsDiffCommand } = await import('./commands/runs-diff.js');
       setCode(await runsDiffCommand(a, b, options, io));
     });
   runs
@@ -104,7 +104,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--db <file>', 'archive file')
     .action(async (id: string, options: { db?: string; format: string; out?: string }) => {
-      const { runsExportCommand } = await import('./commands/runs.js');
+      const { runsExportCommand } = await import('./commands/runs-export.js');
       setCode(await runsExportCommand(id, options, io));
     });
 

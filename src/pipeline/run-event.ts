@@ -75,6 +75,8 @@ export interface RunInput {
    * covers them together with the desks that run now.
    */
   existing?: AgentAssessment[];
+  /** When the run started, if it started before this call (resume) or was stamped by the caller. */
+  startedAt?: string;
 }
 
 // Computed once: the schemas never change while the process runs.
@@ -96,7 +98,7 @@ function classify(error: Error): FailureKind {
 export async function runEvent(input: RunInput): Promise<RunResult> {
   const now = input.now ?? Date.now;
   const emit: LifecycleListener = (e) => input.onEvent?.(e);
-  const startedAt = new Date(now()).toISOString();
+  const startedAt = input.startedAt ?? new Date(now()).toISOString();
   const calls: CallRecord[] = [];
   const onCall = (agentId: string | null) => (record: CallRecord) => {
     calls.push(record);

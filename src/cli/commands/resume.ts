@@ -77,6 +77,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
     try {
       run = await runEvent({
         runId,
+        startedAt: result.startedAt,
         event: result.event,
         agents,
         modelFor: models.forAgent,

@@ -107,6 +107,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
 
   // Apply.
   const runId = randomUUID();
+  const startedAt = new Date().toISOString();
   const recorder = archive.db
     ? ArchiveRecorder.start(archive.db, {
         runId,
@@ -118,7 +119,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
         synthesisModel: { provider: models.synthesis.provider, model: models.synthesis.model },
         promptHashes: { desk: prompts.deskHash, synthesis: prompts.synthesisHash },
         options: runOptions,
-        startedAt: new Date().toISOString(),
+        startedAt,
       })
     : undefined;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
@@ -131,6 +132,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   try {
     run = await runEvent({
       runId,
+      startedAt,
       event,
       agents,
       modelFor: models.forAgent,

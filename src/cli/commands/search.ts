@@ -1,4 +1,5 @@
-import { parseFilters, searchArchive, type RawFilters } from '../../archive/index.js';
+import { parseFilters, type RawFilters } from '../../archive/filters.js';
+import { searchArchive } from '../../archive/search.js';
 import { InputError } from '../../errors/index.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -1,0 +1,33 @@
+import { writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { loadRun } from '../../archive/load-run.js';
+import { resolveRunId } from '../../archive/resolve-run-id.js';
+import { InputError } from '../../errors/index.js';
+import { renderRunHtml } from '../../report/html.js';
+import { renderRunJson } from '../../report/json.js';
+import { renderRunMarkdown } from '../../report/markdown.js';
+import { withArchive } from '../archive-access.js';
+import { checkFormat } from '../check-format.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+
+/** `assess runs export <id> --format md|json|html [--out FILE]`. */
+export async function runsExportCommand(id: string, options: { db?: string; format: string; out?: string }, io: CliIo): Promise<ExitCode> {
+  checkFormat(options.format, ['md', 'json', 'html']);
+  const text = await withArchive(options, io, (db) => {
+    const { result } = loadRun(db, resolveRunId(db, id));
+    if (options.format === 'html') return renderRunHtml(result);
+    return options.format === 'json' ? renderRunJson(result) : renderRunMarkdown(result);
+  });
+  if (options.out) {
+    const path = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);
+    await writeFile(path, text).catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`${options.out}: cannot write (${error.code ?? 'error'})`);
+    });
+    io.stderr.write(`wrote ${options.out}\n`);
+  } else {
+    io.stdout.write(text);
+  }
+  return EXIT.ok;
+}
+

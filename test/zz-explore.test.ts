@@ -1,0 +1,25 @@
+import { it } from 'vitest';
+import Database from 'better-sqlite3';
+import { runCliCaptured } from './support/cli-io.js';
+import { SEED_EVENT } from './support/paths.js';
+it('explore', async () => {
+  const db = '/tmp/explore/a.db';
+  const r = await runCliCaptured(['run', SEED_EVENT, '--provider', 'replay', '--format', 'json', '--db', db, '--no-progress']);
+  console.log(r.code, r.stderr);
+  const rep = JSON.parse(r.stdout);
+  console.log(Object.keys(rep), rep.promptHashes, rep.desks, JSON.stringify(rep.usage.total));
+  const d = new Database(db);
+  const run = d.prepare('select * from runs').get() as Record<string, unknown>;
+  console.log({ ...run, event_json: String(run.event_json).slice(0,100), desks_json: String(run.desks_json).slice(0, 600) });
+  const calls = d.prepare('select * from calls').all() as Record<string, unknown>[];
+  for (const c of calls) console.log({ ...c, raw_text: String(c.raw_text).slice(0, 50), parsed_json: String(c.parsed_json).slice(0,50) });
+  console.log(d.prepare('select count(*) n from texts').get());
+  console.log(d.prepare('select run_id, agent_id, round, status, length(assessment_json) l, failure_kind, finished_at from desk_results').all());
+  console.log(d.prepare('select run_id, version, overall_risk, error, created_at, length(risk_view_json) from syntheses').all());
+  const s = await runCliCaptured(['runs', 'list', '--db', db]);
+  console.log(s.code, s.stdout, s.stderr);
+  const s2 = await runCliCaptured(['search', 'boomerang clause', '--db', db]);
+  console.log(s2.code, s2.stdout, s2.stderr);
+  const s3 = await runCliCaptured(['runs', 'show', String(run.id).slice(0, 6), '--calls', '--agent', 'JP-01', '--db', db]);
+  console.log(s3.code, s3.stdout.slice(0, 1200), s3.stderr);
+});
