@@ -7,7 +7,8 @@ import type { DeskFailure, FailureKind, RunOptions, RunResult, RunStatus } from 
 import { summarizeUsage } from '../pipeline/usage.js';
 import type { RiskView } from '../synthesis/schema.js';
 import { displayStatus } from './liveness.js';
-import type { ArchivedDesk } from './recorder.js';
+import type { AgentDefinition } from '../agents/definition.js';
+import type { ArchivedDesk, StoredDesk } from './recorder.js';
 
 interface RunRow {
   id: string;
@@ -118,7 +119,13 @@ export function loadCalls(db: Database, runId: string): ArchivedCall[] {
 export function loadRun(db: Database, runId: string): ArchivedRun {
   const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
   if (!row) throw new Error(`run ${runId} vanished from the archive`);
-  const desks = JSON.parse(row.desks_json) as ArchivedDesk[];
+  const text = db.prepare('SELECT body FROM texts WHERE hash = ?').pluck();
+  const desks: ArchivedDesk[] = (JSON.parse(row.desks_json) as StoredDesk[]).map((d) => ({
+    agentId: d.agentId,
+    provider: d.provider,
+    model: d.model,
+    definition: JSON.parse(text.get(d.definitionHash) as string) as AgentDefinition,
+  }));
   const results = db
     .prepare('SELECT agent_id, round, status, assessment_json, failure_kind, failure_reason FROM desk_results WHERE run_id = ? ORDER BY round')
     .all(runId) as DeskRow[];

@@ -26,7 +26,7 @@ export const MIGRATIONS: Migration[] = [
           event_id TEXT NOT NULL,
           event_title TEXT NOT NULL,
           event_json TEXT NOT NULL,
-          desks_json TEXT NOT NULL,
+          desks_json TEXT NOT NULL, -- [{agentId, provider, model, definitionHash → texts}]
           synthesis_model_json TEXT NOT NULL,
           prompt_hashes_json TEXT NOT NULL,
           options_json TEXT NOT NULL,
@@ -39,7 +39,7 @@ export const MIGRATIONS: Migration[] = [
         CREATE INDEX runs_started_at ON runs(started_at);
         CREATE INDEX runs_event_id ON runs(event_id);
 
-        -- Rendered prompts are long and repeat across calls: each distinct text is stored once.
+        -- Rendered prompts and desk definitions are long and repeat: each distinct text is stored once.
         CREATE TABLE texts (
           hash TEXT PRIMARY KEY,
           body TEXT NOT NULL
@@ -115,13 +115,13 @@ export const MIGRATIONS: Migration[] = [
         CREATE VIRTUAL TABLE search_index USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
       `);
       // Backfill what earlier versions archived, so old runs are searchable too.
+      // Rows are read in full before writing: better-sqlite3 cannot write while a read is iterating.
       const addDoc = searchDocInserter(db);
-      for (const row of db.prepare('SELECT id, event_json FROM runs').iterate() as IterableIterator<{ id: string; event_json: string }>) {
-        addDoc(row.id, null, eventSearchText(JSON.parse(row.event_json) as NewsEvent));
-      }
+      const runs = db.prepare('SELECT id, event_json FROM runs ORDER BY started_at').all() as { id: string; event_json: string }[];
+      for (const row of runs) addDoc(row.id, null, eventSearchText(JSON.parse(row.event_json) as NewsEvent));
       const results = db
-        .prepare("SELECT run_id, agent_id, assessment_json FROM desk_results WHERE status = 'ok'")
-        .iterate() as IterableIterator<{ run_id: string; agent_id: string; assessment_json: string }>;
+        .prepare("SELECT run_id, agent_id, assessment_json FROM desk_results WHERE status = 'ok' ORDER BY finished_at")
+        .all() as { run_id: string; agent_id: string; assessment_json: string }[];
       for (const row of results) addDoc(row.run_id, row.agent_id, assessmentSearchText(JSON.parse(row.assessment_json) as AgentAssessment));
     },
   },

@@ -68,7 +68,9 @@ export function openArchive(path: string, options: { create?: boolean } = {}): D
   }
   try {
     identify(db, path);
-    db.pragma('journal_mode = WAL');
+    // Switching a fresh file to WAL needs the write lock, and SQLite does not run the busy
+    // handler for that lock upgrade: two processes opening a new archive at once must retry.
+    retryWhileBusy(() => db.pragma('journal_mode = WAL'));
     // WAL + NORMAL survives a killed process (only a power cut can lose the last commits).
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -82,9 +84,31 @@ export function openArchive(path: string, options: { create?: boolean } = {}): D
   }
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Retries an operation that failed with SQLITE_BUSY, for up to the busy timeout. */
+function retryWhileBusy<T>(operation: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return operation();
+    } catch (error) {
+      if (codeOf(error) !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
 function identify(db: Database, path: string): void {
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  const version = db.pragma('user_version', { simple: true }) as number;
+  // One read transaction, so the id, version and table count come from the same snapshot: another
+  // process's first migration (which sets the id and creates the tables together) is seen whole or not at all.
+  const { appId, version, tables } = retryWhileBusy(() =>
+    db.transaction(() => ({
+      appId: db.pragma('application_id', { simple: true }) as number,
+      version: db.pragma('user_version', { simple: true }) as number,
+      tables: (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n,
+    }))(),
+  );
   if (appId === APPLICATION_ID) {
     if (version > LATEST_VERSION) {
       throw new InputError(
@@ -93,7 +117,6 @@ function identify(db: Database, path: string): void {
     }
     return;
   }
-  const tables = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").get() as { n: number }).n;
   if (appId !== 0 || tables > 0) throw new InputError(`${path}: not an assess database (it holds other data); refusing to touch it`);
 }
 

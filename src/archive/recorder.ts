@@ -18,6 +18,14 @@ export interface ArchivedDesk {
   definition: AgentDefinition;
 }
 
+/** A desk as the runs row keeps it: the definition by reference into `texts`. */
+export interface StoredDesk {
+  agentId: string;
+  provider: string;
+  model: string;
+  definitionHash: string;
+}
+
 export interface RunHeader {
   runId: string;
   event: IdentifiedEvent;
@@ -73,6 +81,13 @@ export class ArchiveRecorder {
   static start(db: Database, header: RunHeader): ArchiveRecorder {
     const recorder = new ArchiveRecorder(db, header.runId, 0);
     recorder.write(() => {
+      // Desk definitions (briefs are long and rarely change) are stored once each, by hash.
+      const desks: StoredDesk[] = header.desks.map((d) => ({
+        agentId: d.agentId,
+        provider: d.provider,
+        model: d.model,
+        definitionHash: recorder.storeText(JSON.stringify(d.definition)),
+      }));
       db.prepare(
         `INSERT INTO runs (id, event_id, event_title, event_json, desks_json, synthesis_model_json, prompt_hashes_json,
           options_json, started_at, status, pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
@@ -81,7 +96,7 @@ export class ArchiveRecorder {
         header.event.id,
         header.event.event.title,
         JSON.stringify(header.event.event),
-        JSON.stringify(header.desks),
+        JSON.stringify(desks),
         JSON.stringify(header.synthesisModel),
         JSON.stringify(header.promptHashes),
         JSON.stringify(header.options),
@@ -173,7 +188,7 @@ export class ArchiveRecorder {
     });
   }
 
-  /** Each distinct prompt text once, keyed by its SHA-256. */
+  /** Each distinct text (prompt, desk definition) once, keyed by its SHA-256. */
   private storeText(body: string): string {
     const hash = sha256(body);
     this.statements.text.run(hash, body);

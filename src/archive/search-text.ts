@@ -5,7 +5,8 @@
  * becomes "日本 本銀 銀行". Queries get the same treatment, so any two or more CJK characters match.
  */
 
-const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\uff66-\uff9f]+/gu;
+// Includes the iteration and closing marks 々 〆 〇, which sit inside Japanese words (人々, 様々).
+const CJK = /[\u3005-\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\uff66-\uff9f]+/gu;
 
 function bigrams(run: string): string {
   const chars = [...run];
@@ -51,37 +52,52 @@ export function toMatchExpression(query: string): string | undefined {
 }
 
 /**
+ * NFKC + lower case, one original code point at a time, remembering where each output character
+ * came from, so a match found in normalised text (full-width ＪＢＩＣ for JBIC) maps back to the
+ * original text.
+ */
+function normaliseWithMap(text: string): { norm: string; from: number[] } {
+  let norm = '';
+  const from: number[] = [];
+  let index = 0;
+  for (const ch of text) {
+    const n = ch.normalize('NFKC').toLowerCase();
+    for (let k = 0; k < n.length; k++) from.push(index);
+    norm += n;
+    index += ch.length;
+  }
+  from.push(index);
+  return { norm, from };
+}
+
+/**
  * A short excerpt of the original text around the first match, matches wrapped in `**`. Done in
  * code on the original text (not FTS5's snippet(), which would show the bigram form of CJK).
  */
 export function makeSnippet(text: string, query: string, width = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const haystack = flat.normalize('NFKC').toLowerCase();
+  const { norm, from } = normaliseWithMap(flat);
   const needles = queryTerms(query)
-    .map((t) => t.toLowerCase())
+    .map((t) => t.normalize('NFKC').toLowerCase())
     .filter(Boolean);
-  // NFKC can change lengths; search the normalised text only when it kept them aligned.
-  const aligned = haystack.length === flat.length;
-  const search = aligned ? haystack : flat.toLowerCase();
-  let first = -1;
+  // Every match as a range of the original text.
+  const ranges: [number, number][] = [];
   for (const n of needles) {
-    const at = search.indexOf(n);
-    if (at !== -1 && (first === -1 || at < first)) first = at;
-  }
-  const start = Math.max(0, (first === -1 ? 0 : first) - Math.floor(width / 3));
-  const end = Math.min(flat.length, start + width);
-  let excerpt = flat.slice(start, end);
-  let lowered = search.slice(start, end);
-  for (const n of needles) {
-    let out = '';
-    let from = 0;
-    for (let at = lowered.indexOf(n); at !== -1; at = lowered.indexOf(n, from)) {
-      out += `${excerpt.slice(from, at)}**${excerpt.slice(at, at + n.length)}**`;
-      from = at + n.length;
+    for (let at = norm.indexOf(n); at !== -1; at = norm.indexOf(n, at + n.length)) {
+      ranges.push([from[at]!, from[at + n.length]!]);
     }
-    excerpt = out + excerpt.slice(from);
-    // Keep the lowered copy in step with the markers just added.
-    lowered = excerpt.toLowerCase();
   }
-  return `${start > 0 ? '…' : ''}${excerpt}${end < flat.length ? '…' : ''}`;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const first = ranges[0]?.[0] ?? 0;
+  const start = Math.max(0, first - Math.floor(width / 3));
+  const end = Math.min(flat.length, start + width);
+  let out = '';
+  let cursor = start;
+  for (const [a, b] of ranges) {
+    if (a < cursor || b > end) continue;
+    out += `${flat.slice(cursor, a)}**${flat.slice(a, b)}**`;
+    cursor = b;
+  }
+  out += flat.slice(cursor, end);
+  return `${start > 0 ? '…' : ''}${out}${end < flat.length ? '…' : ''}`;
 }
