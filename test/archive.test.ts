@@ -21,6 +21,9 @@ import {
 } from './support/archive-fixtures.js';
 import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
 import { REPLAY_DIR, ROOT, SEED_EVENT } from './support/paths.js';
+import type { RunSummary } from '../src/archive/list-runs.js';
+import type { RunRow } from '../src/archive/load-run.js';
+import type { SearchHit } from '../src/archive/search.js';
 
 // ── Shared shapes and helpers ──────────────────────────────────────────────────────────────────
 
@@ -59,45 +62,12 @@ interface Report {
 }
 
 /** `runs list --format json`. */
-interface ListedRun {
-  runId: string;
-  startedAt: string;
-  finishedAt: string | null;
-  eventId: string;
-  eventTitle: string;
-  status: string;
-  desksRequested: number;
-  desksOk: number;
-  desksFailed: number;
-  overallRisk: string | null;
-  costUsd: number | null;
-}
+type ListedRun = RunSummary;
 
 /** `search --format json`. */
-interface Hit {
-  runId: string;
-  agentId: string | null;
-  startedAt: string;
-  eventTitle: string;
-  status: string;
-  snippet: string;
-}
+type Hit = SearchHit;
 
-interface RunsRow {
-  id: string;
-  event_id: string;
-  event_title: string;
-  event_json: string;
-  desks_json: string;
-  synthesis_model_json: string;
-  prompt_hashes_json: string;
-  options_json: string;
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  pid: number | null;
-  host: string | null;
-}
+type RunsRow = RunRow;
 
 interface CallsRow {
   id: number;

@@ -95,3 +95,11 @@ export function filterSql(filters: RunFilters): { where: string; params: Record<
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
+
+/**
+ * Rows to fetch for a limit: running and incomplete look alike in SQL (liveness is checked in
+ * code), so filtering on them fetches extra rows to still fill the limit after the check.
+ */
+export function overFetch(filters: RunFilters): number {
+  return filters.status === 'incomplete' || filters.status === 'running' ? filters.limit * 4 + 50 : filters.limit;
+}

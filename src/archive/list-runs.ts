@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { displayStatus } from './liveness.js';
-import { filterSql, type RunFilters } from './filters.js';
+import { filterSql, overFetch, type RunFilters } from './filters.js';
 
 export interface RunSummary {
   runId: string;
@@ -35,8 +35,6 @@ interface Row {
 /** Runs newest first with the columns `runs list` shows. */
 export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
   const { where, params } = filterSql(filters);
-  // Liveness is only known in code; over-fetch when filtering on it.
-  const fetch = filters.status === 'incomplete' || filters.status === 'running' ? filters.limit * 4 + 50 : filters.limit;
   const rows = db
     .prepare(
       `SELECT r.id, r.started_at, r.finished_at, r.event_id, r.event_title, r.status, r.pid, r.host,
@@ -49,7 +47,7 @@ export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
        ORDER BY r.started_at DESC, r.id DESC
        LIMIT @limit`,
     )
-    .all({ ...params, limit: fetch }) as Row[];
+    .all({ ...params, limit: overFetch(filters) }) as Row[];
   return rows
     .map((r) => ({
       runId: r.id,

@@ -10,9 +10,11 @@ import { displayStatus } from './liveness.js';
 import type { AgentDefinition } from '../agents/definition.js';
 import type { ArchivedDesk, StoredDesk } from './recorder.js';
 
-interface RunRow {
+/** A `runs` row as stored. */
+export interface RunRow {
   id: string;
   event_id: string;
+  event_title: string;
   event_json: string;
   desks_json: string;
   synthesis_model_json: string;

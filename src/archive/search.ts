@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { InputError } from '../errors/index.js';
-import { filterSql, type RunFilters } from './filters.js';
+import { filterSql, overFetch, type RunFilters } from './filters.js';
 import { displayStatus } from './liveness.js';
 import type { AgentAssessment } from '../assessment/schema.js';
 import type { NewsEvent } from '../event/schema.js';
@@ -55,7 +55,7 @@ export function searchArchive(db: Database, query: string, filters: RunFilters):
        ORDER BY search_index.rowid DESC
        LIMIT @limit`,
     )
-    .all({ ...params, match, limit: filters.limit }) as Row[];
+    .all({ ...params, match, limit: overFetch(filters) }) as Row[];
   return rows
     .map((r) => ({
       runId: r.run_id,
@@ -65,5 +65,6 @@ export function searchArchive(db: Database, query: string, filters: RunFilters):
       status: displayStatus(r.status, r.pid, r.host),
       snippet: r.source === null ? '' : makeSnippet(sourceText(r.agent_id, r.source), query),
     }))
-    .filter((h) => !filters.status || h.status === filters.status);
+    .filter((h) => !filters.status || h.status === filters.status)
+    .slice(0, filters.limit);
 }
