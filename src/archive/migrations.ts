@@ -125,6 +125,57 @@ export const MIGRATIONS: Migration[] = [
       for (const row of results) addDoc(row.run_id, row.agent_id, assessmentSearchText(JSON.parse(row.assessment_json) as AgentAssessment));
     },
   },
+  {
+    version: 3,
+    description: 'feeds, feed items (dedupe keys, routing, the persistent queue)',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE feeds (
+          name TEXT PRIMARY KEY,
+          url TEXT NOT NULL,
+          etag TEXT,
+          last_modified TEXT,
+          last_poll_at TEXT,
+          last_status INTEGER,
+          last_error TEXT,
+          next_poll_at TEXT,
+          consecutive_failures INTEGER NOT NULL DEFAULT 0,
+          items_seen INTEGER NOT NULL DEFAULT 0,
+          items_assessed INTEGER NOT NULL DEFAULT 0,
+          items_skipped INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- One row per story. status: queued → running → done, or skipped (filtered, no desk, duplicate-free
+        -- but irrelevant). The queue is the queued rows, oldest first.
+        CREATE TABLE feed_items (
+          id INTEGER PRIMARY KEY,
+          feed TEXT NOT NULL,
+          canonical_link TEXT,
+          title_fingerprint TEXT NOT NULL,
+          title TEXT NOT NULL,
+          first_seen_at TEXT NOT NULL,
+          sources_json TEXT NOT NULL,
+          event_json TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          text_source TEXT NOT NULL,
+          route_json TEXT,
+          status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'skipped')),
+          skip_reason TEXT,
+          run_id TEXT,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX feed_items_queue ON feed_items(status, id);
+        CREATE INDEX feed_items_link ON feed_items(canonical_link);
+        CREATE INDEX feed_items_seen ON feed_items(first_seen_at);
+
+        -- Every key under which a story was seen (guid, canonical link or content hash, from any feed).
+        CREATE TABLE feed_item_keys (
+          key TEXT PRIMARY KEY,
+          item_id INTEGER NOT NULL REFERENCES feed_items(id)
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

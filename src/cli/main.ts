@@ -12,12 +12,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 let interrupted = false;
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(130);
+// First SIGINT/SIGTERM: the running command winds down (run: cancel desks; watch: stop polling,
+// grace for runs in flight). A second one quits at once.
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
   interrupted = true;
-  process.stderr.write('\nassess: interrupted; cancelling desks in flight (Ctrl-C again to quit now)\n');
+  process.stderr.write(`\nassess: ${signal}; winding down (send it again to quit now)\n`);
   controller.abort();
-});
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

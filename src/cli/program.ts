@@ -3,7 +3,9 @@ import { ArchiveUnavailableError } from '../archive/errors.js';
 import { describeError, InputError, redactSecrets } from '../errors/index.js';
 import type { RawFilters } from '../archive/filters.js';
 import type { AgentsOptions } from './commands/agents.js';
+import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
+import type { WatchOptions } from './commands/watch.js';
 import type { RunCommandOptions } from './commands/run.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -134,6 +136,47 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (id: string, options: ResumeOptions) => {
       const { resumeCommand } = await import('./commands/resume.js');
       setCode(await resumeCommand(id, options, io));
+    });
+
+  program
+    .command('watch')
+    .description('poll news feeds on their schedules and assess new stories as they arrive (archived)')
+    .option('--config <file>', 'feeds file (default: assess.feeds.yaml in the working directory)')
+    .option('--feed <url>', 'watch this one feed instead of a config file')
+    .option('--every <duration>', 'poll interval for --feed, e.g. 10m (default 30m)')
+    .option('--once', 'poll every feed once, assess what is new, and exit (for cron or systemd timers)')
+    .option('--grace <duration>', 'on SIGINT/SIGTERM, time for runs in flight to finish (default 30s)')
+    .option('--runs <n>', 'stories assessed at once (default 2)')
+    .option('--triage', 'one small model call per new item picks its desks (or skips it), instead of keyword routing')
+    .option('--provider <name>', 'openai | anthropic | replay')
+    .option('--model <name>', 'model for desks and synthesizer')
+    .option('--synth-model <name>', 'model for the synthesizer only')
+    .option('--concurrency <n>', 'desks assessed at once within a run (default 8)')
+    .option('--timeout <seconds>', 'timeout per model call (default 180)')
+    .option('--repairs <n>', 'repair turns after invalid output (default 2)')
+    .option('--retries <n>', 'retries of transient provider errors (default 3)')
+    .option('--max-tokens <n>', 'output token limit per call (default 8192)')
+    .option('--log-level <level>', 'log level')
+    .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
+    .option('--agents-dir <dir>', 'folder of desk files')
+    .option('--prompts-dir <dir>', 'folder of prompt templates')
+    .option('--replay-dir <dir>', 'folder of recordings for --provider replay')
+    .action(async (options: WatchOptions) => {
+      const { watchCommand } = await import('./commands/watch.js');
+      setCode(await watchCommand(options, io));
+    });
+
+  const feeds = program.command('feeds').description('the feed watcher');
+  feeds
+    .command('status')
+    .description('per feed: last poll, HTTP status, last error, next poll, items seen/assessed/skipped; the queue; runs in flight')
+    .option('--config <file>', 'feeds file (default: assess.feeds.yaml if present)')
+    .option('--recent <n>', 'recent items with their routing (default 10)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--db <file>', 'archive file')
+    .action(async (options: FeedsStatusOptions) => {
+      const { feedsStatusCommand } = await import('./commands/feeds-status.js');
+      setCode(await feedsStatusCommand(options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

@@ -9,10 +9,14 @@ export interface PromptSet {
   synthesisSystem: string;
   synthesisUser: string;
   repair: string;
+  triageSystem: string;
+  triageUser: string;
   /** Version of the desk prompts (system + user + repair), recorded with each assessment. */
   deskHash: string;
   /** Version of the synthesizer prompts (system + user + repair), recorded with each synthesis. */
   synthesisHash: string;
+  /** Version of the triage prompts (`assess watch --triage`). */
+  triageHash: string;
 }
 
 const FILES = {
@@ -21,6 +25,8 @@ const FILES = {
   synthesisSystem: ['synthesis.system.md', ['fence']],
   synthesisUser: ['synthesis.user.md', ['eventTitle', 'included', 'missing', 'fence', 'assessments']],
   repair: ['repair.md', ['issues']],
+  triageSystem: ['triage.system.md', ['desks', 'fence']],
+  triageUser: ['triage.user.md', ['fence', 'item']],
 } as const;
 
 type Key = keyof typeof FILES;
@@ -44,5 +50,6 @@ export async function loadPrompts(dir: string): Promise<PromptSet> {
     ...texts,
     deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.repair),
     synthesisHash: contentHash(texts.synthesisSystem, texts.synthesisUser, texts.repair),
+    triageHash: contentHash(texts.triageSystem, texts.triageUser, texts.repair),
   };
 }

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { loadWatchConfig } from '../../feeds/config.js';
+import type { WatchConfig } from '../../feeds/types.js';
+import { feedRows, queueCounts, recentDecisions, runningItems } from '../../feeds/watch-store.js';
+import { withArchive } from '../archive-access.js';
+import { checkFormat } from '../check-format.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { DEFAULT_FEEDS_FILE } from './watch.js';
+
+export interface FeedsStatusOptions {
+  db?: string;
+  config?: string;
+  format: string;
+  recent?: string;
+}
+
+const when = (iso: string | null): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+
+/** `assess feeds status`: per feed health and counters, the queue, runs in flight, recent routing. */
+export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo): Promise<ExitCode> {
+  checkFormat(options.format, ['text', 'json']);
+  const recent = options.recent === undefined ? 10 : Number(options.recent);
+  const configPath = options.config ?? DEFAULT_FEEDS_FILE;
+  const absConfig = isAbsolute(configPath) ? configPath : resolve(io.cwd, configPath);
+  // The config is optional here: without it, status shows what the archive knows.
+  const config: WatchConfig | undefined = options.config !== undefined || existsSync(absConfig) ? await loadWatchConfig(absConfig) : undefined;
+
+  const status = await withArchive(options, io, (db) => {
+    const rows = new Map(feedRows(db).map((r) => [r.name, r]));
+    const names = [...new Set([...(config?.feeds.map((f) => f.name) ?? []), ...rows.keys()])];
+    return {
+      feeds: names.map((name) => {
+        const r = rows.get(name);
+        return {
+          name,
+          url: r?.url ?? config?.feeds.find((f) => f.name === name)?.url ?? null,
+          configured: config ? config.feeds.some((f) => f.name === name) : null,
+          lastPollAt: r?.last_poll_at ?? null,
+          lastStatus: r?.last_status ?? null,
+          lastError: r?.last_error ?? null,
+          consecutiveFailures: r?.consecutive_failures ?? 0,
+          nextPollAt: r?.next_poll_at ?? null,
+          itemsSeen: r?.items_seen ?? 0,
+          itemsAssessed: r?.items_assessed ?? 0,
+          itemsSkipped: r?.items_skipped ?? 0,
+        };
+      }),
+      queue: queueCounts(db),
+      inFlight: runningItems(db),
+      recent: recentDecisions(db, Number.isInteger(recent) && recent > 0 ? recent : 10),
+    };
+  });
+
+  if (options.format === 'json') {
+    io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const out: string[] = [];
+  for (const f of status.feeds) {
+    out.push(`${f.name}${f.configured === false ? ' (no longer configured)' : ''}  ${f.url ?? ''}`);
+    out.push(
+      `  last poll ${when(f.lastPollAt)}  HTTP ${f.lastStatus ?? '—'}  next ${when(f.nextPollAt)}  seen ${f.itemsSeen} · assessed ${f.itemsAssessed} · skipped ${f.itemsSkipped}`,
+    );
+    if (f.lastError) out.push(`  error: ${f.lastError}${f.consecutiveFailures > 1 ? ` (${f.consecutiveFailures} failures in a row)` : ''}`);
+  }
+  out.push('', `queue: ${status.queue.queued} waiting · ${status.queue.running} running · ${status.queue.done} done · ${status.queue.skipped} skipped`);
+  for (const item of status.inFlight) out.push(`  running: "${item.title}" (${item.feed}, run ${item.runId?.slice(0, 8) ?? '—'}, since ${when(item.since)})`);
+  if (status.recent.length > 0) {
+    out.push('', 'recent items:');
+    for (const d of status.recent) {
+      const routing = d.status === 'skipped' ? `skipped: ${d.skipReason}` : `${d.route?.agents.join(', ')} (${d.route?.method}: ${d.route?.reason})`;
+      out.push(`  [${d.status}] ${d.title} — ${routing}${d.sources > 1 ? ` · ${d.sources} sources` : ''}`);
+    }
+  }
+  io.stdout.write(`${out.join('\n')}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,142 @@
+import { isAbsolute, resolve } from 'node:path';
+import { loadAgents } from '../../agents/load-agents.js';
+import { ArchiveUnavailableError } from '../../archive/errors.js';
+import { openArchive } from '../../archive/open-archive.js';
+import { buildModels } from '../../config/build-models.js';
+import { resolveConfig, type ConfigFlags } from '../../config/resolve-config.js';
+import { InputError } from '../../errors/index.js';
+import { loadWatchConfig, parseDuration, singleFeedConfig } from '../../feeds/config.js';
+import { modelTriage } from '../../feeds/triage.js';
+import { Watcher, type WatchEvent } from '../../feeds/watcher.js';
+import type { WatchConfig } from '../../feeds/types.js';
+import { loadPrompts } from '../../prompts/load-prompts.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { environmentWithDotenv } from '../load-env.js';
+import { DEFAULT_PATHS } from '../paths.js';
+
+export interface WatchOptions extends ConfigFlags {
+  config?: string;
+  feed?: string;
+  every?: string;
+  once?: boolean;
+  grace?: string;
+  triage?: boolean;
+  runs?: string;
+}
+
+export const DEFAULT_FEEDS_FILE = 'assess.feeds.yaml';
+const USER_AGENT = 'assess-watch/0.1 (news assessment feed reader)';
+
+function describe(event: WatchEvent): string {
+  switch (event.type) {
+    case 'poll': {
+      const r = event.result;
+      if (!r.ok) return `feed ${r.feed}: error: ${r.error} (next try ${r.nextPollAt.slice(11, 16) || 'later'})`;
+      if (r.notModified) return `feed ${r.feed}: not modified`;
+      return `feed ${r.feed}: ${r.queued} queued, ${r.skipped} skipped, ${r.duplicates} already seen`;
+    }
+    case 'item-started':
+      return `assessing "${event.title}" with ${event.agents.join(', ')}`;
+    case 'item-finished':
+      return `${event.outcome.outcome === 'done' ? 'done' : 'interrupted, requeued'}: "${event.title}" → run ${event.outcome.runId.slice(0, 8)} (${event.outcome.status})`;
+    case 'item-error':
+      return `error on "${event.title}": ${event.error}; left queued`;
+    case 'requeued-after-crash':
+      return `${event.count} interrupted item(s) back in the queue; their runs will be resumed`;
+  }
+}
+
+/**
+ * `assess watch`: polls feeds on their schedules, queues new stories in the archive and assesses
+ * them. `--once` polls every feed once, assesses what is new and exits (for cron/systemd timers).
+ * The first SIGINT/SIGTERM stops polling and gives runs in flight `--grace` seconds.
+ */
+export async function watchCommand(options: WatchOptions, io: CliIo): Promise<ExitCode> {
+  const env = environmentWithDotenv(io.env, io.cwd);
+  const config = resolveConfig(options, env, DEFAULT_PATHS);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+
+  if (options.feed !== undefined && options.config !== undefined) throw new InputError('give either --config or --feed, not both');
+  if (options.feed === undefined && options.every !== undefined) {
+    throw new InputError('--every goes with --feed; in a config file set `every:` per feed');
+  }
+  const desks = await loadAgents(abs(config.agentsDir));
+  // Unknown desks in the file are reported at their line.
+  const watchConfig: WatchConfig =
+    options.feed !== undefined
+      ? singleFeedConfig(options.feed, options.every)
+      : await loadWatchConfig(abs(options.config ?? DEFAULT_FEEDS_FILE), { deskIds: desks.map((d) => d.id) });
+  const graceMs = options.grace === undefined ? 30_000 : (parseDuration(/^\d+$/.test(options.grace) ? `${options.grace}s` : options.grace) ?? NaN);
+  if (!Number.isFinite(graceMs)) throw new InputError(`--grace ${options.grace}: expected seconds or a duration such as 30s or 2m`);
+  const concurrency = options.runs === undefined ? 2 : Number(options.runs);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new InputError(`--runs ${options.runs}: expected a whole number from 1 to 32`);
+
+  const prompts = await loadPrompts(abs(config.promptsDir));
+  const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, desks, io.fetch);
+
+  let db;
+  try {
+    db = openArchive(abs(config.dbPath));
+  } catch (error) {
+    if (error instanceof ArchiveUnavailableError) {
+      io.stderr.write(`assess: ${error.message}; the watcher needs the archive\n`);
+      return EXIT.archive;
+    }
+    throw error;
+  }
+
+  let feedErrors = 0;
+  let unhealthyRuns = 0;
+  const watcher = new Watcher({
+    db,
+    config: watchConfig,
+    desks,
+    http: { fetch: io.fetch ?? fetch, timeoutMs: 20_000, maxBytes: 5 * 1024 * 1024, userAgent: USER_AGENT },
+    assess: {
+      models,
+      prompts,
+      runOptions: {
+        concurrency: config.concurrency,
+        timeoutMs: config.timeoutMs,
+        maxRepairs: config.maxRepairs,
+        maxOutputTokens: config.maxOutputTokens,
+        retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+      },
+    },
+    concurrency,
+    // One small model call per new item on `agents: auto` feeds, with the synthesizer's model.
+    triage: options.triage
+      ? modelTriage({
+          model: models.synthesis,
+          prompts,
+          timeoutMs: Math.min(config.timeoutMs, 60_000),
+          retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+        })
+      : undefined,
+    onEvent: (event) => {
+      if (event.type === 'poll' && !event.result.ok) feedErrors++;
+      if (event.type === 'item-finished' && event.outcome.status !== 'ok') unhealthyRuns++;
+      if (event.type === 'item-error') unhealthyRuns++;
+      io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${describe(event)}\n`);
+    },
+  });
+
+  const onSignal = () => {
+    io.stderr.write(`stopping: no more polls; runs in flight get ${Math.round(graceMs / 1000)}s (signal again to quit now)\n`);
+    void watcher.stop(graceMs);
+  };
+  io.signal.addEventListener('abort', onSignal, { once: true });
+  try {
+    if (options.once) await watcher.once();
+    else {
+      io.stderr.write(`watching ${watchConfig.feeds.length} feed(s); archive ${abs(config.dbPath)}\n`);
+      await watcher.run();
+    }
+  } finally {
+    io.signal.removeEventListener('abort', onSignal);
+    db.close();
+  }
+  // For cron/systemd: nonzero when something needs a look, without having stopped the other feeds.
+  return feedErrors > 0 || unhealthyRuns > 0 ? EXIT.degraded : EXIT.ok;
+}

@@ -1,0 +1,16 @@
+export { decodeBody } from './decode-body.js';
+export { htmlToText } from './html-text.js';
+export { parseFeedDate } from './feed-date.js';
+export { parseFeedText, type ParsedFeed } from './parse-feed.js';
+export { fetchFeed } from './fetch-feed.js';
+export { fetchArticleText } from './fetch-article.js';
+export * from './types.js';
+export { loadWatchConfig, parseWatchConfig, singleFeedConfig, parseDuration } from './config.js';
+export { nextPollAt, backoffDelay } from './schedule.js';
+export { canonicalLink, itemKey, titleFingerprint, similarTitles } from './item-key.js';
+export { routeItem } from './route.js';
+export { pollFeed, type PollResult, type PollDeps, type Triage } from './poll-feed.js';
+export { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
+export { Watcher, type WatchEvent, type WatcherDeps } from './watcher.js';
+export * as watchStore from './watch-store.js';
+export { modelTriage, TriageSchema } from './triage.js';

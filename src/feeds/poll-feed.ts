@@ -1,0 +1,175 @@
+import type { Database } from 'better-sqlite3';
+import type { AgentDefinition } from '../agents/definition.js';
+import { CancelledError } from '../errors/index.js';
+import { eventId } from '../event/event-id.js';
+import type { NewsEvent } from '../event/schema.js';
+import { fetchArticleText } from './fetch-article.js';
+import { fetchFeed } from './fetch-feed.js';
+import { itemKey, similarTitles, titleFingerprint } from './item-key.js';
+import { routeItem } from './route.js';
+import { backoffDelay, nextPollAt } from './schedule.js';
+import { FeedError, type FeedConfig, type FeedItem, type HttpOptions, type RouteDecision } from './types.js';
+import { addSource, feedRow, findKnownItem, insertItem, recentTitles, recordPollFailure, recordPollSuccess } from './watch-store.js';
+
+/** Optional model triage: picks desks for an item, or none to skip it, with a reason. */
+export type Triage = (item: FeedItem, desks: AgentDefinition[], signal: AbortSignal) => Promise<RouteDecision>;
+
+export interface PollDeps {
+  db: Database;
+  desks: AgentDefinition[];
+  http: HttpOptions;
+  now: () => Date;
+  triage?: Triage | undefined;
+}
+
+export interface PollResult {
+  feed: string;
+  ok: boolean;
+  httpStatus?: number | undefined;
+  notModified: boolean;
+  error?: string;
+  /** Stories seen for the first time, and what became of them. */
+  queued: number;
+  skipped: number;
+  /** Items already known (same key, same canonical link, or a near-identical title within a day). */
+  duplicates: number;
+  nextPollAt: string;
+}
+
+/** Under this many characters a feed summary is "just a headline" worth replacing with the article. */
+const SHORT_SUMMARY = 400;
+const DAY_MS = 86_400_000;
+
+function matchesAny(text: string, words: string[]): string | undefined {
+  return words.find((w) => text.includes(w.toLowerCase()));
+}
+
+function toEvent(item: FeedItem, feed: FeedConfig, summary: string): NewsEvent {
+  const httpLink = item.link && /^https?:\/\//i.test(item.link) ? item.link : undefined;
+  return {
+    title: item.title,
+    summary,
+    ...(item.publishedAt ? { publishedAt: item.publishedAt } : {}),
+    source: { name: feed.name, ...(/^https?:\/\//i.test(feed.url) ? { url: feed.url } : {}) },
+    ...(httpLink ? { url: httpLink } : {}),
+    tags: [feed.name],
+  };
+}
+
+/**
+ * Polls one feed: conditional GET, parse, and for each item (at most maxItemsPerPoll, oldest
+ * first) dedupe against everything seen before, apply the feed's filters, route to desks and
+ * queue it. Never throws for a feed's own trouble: the error is recorded on the feed, which backs
+ * off, and the caller goes on with the other feeds.
+ */
+export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollResult> {
+  const { db, now } = deps;
+  const at = now();
+  const stamp = at.toISOString();
+  const row = feedRow(db, feed.name);
+  const validators = { ...(row?.etag ? { etag: row.etag } : {}), ...(row?.last_modified ? { lastModified: row.last_modified } : {}) };
+
+  let fetched;
+  try {
+    fetched = await fetchFeed(feed.url, validators, deps.http);
+  } catch (error) {
+    if (error instanceof CancelledError || deps.http.signal.aborted) {
+      // Shutting down is not the feed's fault: no failure, no backoff; it is polled at the next start.
+      return { feed: feed.name, ok: true, notModified: false, queued: 0, skipped: 0, duplicates: 0, nextPollAt: row?.next_poll_at ?? stamp };
+    }
+    const failures = (row?.consecutive_failures ?? 0) + 1;
+    const next = new Date(at.getTime() + backoffDelay(failures, feed.schedule)).toISOString();
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const httpStatus = error instanceof FeedError ? error.httpStatus : undefined;
+    recordPollFailure(db, feed.name, { at: stamp, httpStatus, error: message, nextPollAt: next });
+    return { feed: feed.name, ok: false, httpStatus, notModified: false, error: message, queued: 0, skipped: 0, duplicates: 0, nextPollAt: next };
+  }
+
+  const next = nextPollAt(feed.schedule, at).toISOString();
+  const result: PollResult = {
+    feed: feed.name,
+    ok: true,
+    httpStatus: fetched.httpStatus,
+    notModified: fetched.notModified,
+    queued: 0,
+    skipped: 0,
+    duplicates: 0,
+    nextPollAt: next,
+  };
+  if (!fetched.notModified) {
+    // Feeds list newest first; the newest N, queued oldest first so the queue stays chronological.
+    const items = fetched.items
+      .slice(0, feed.maxItemsPerPoll)
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => (a.item.publishedAt ?? '').localeCompare(b.item.publishedAt ?? '') || b.index - a.index)
+      .map((x) => x.item);
+    const since = new Date(at.getTime() - DAY_MS).toISOString();
+    for (const item of items) {
+      if (deps.http.signal.aborted) break;
+      await handleItem(deps, feed, item, stamp, since, result);
+    }
+  }
+  recordPollSuccess(db, feed.name, {
+    at: stamp,
+    httpStatus: fetched.httpStatus,
+    etag: fetched.etag,
+    lastModified: fetched.lastModified,
+    nextPollAt: next,
+  });
+  return result;
+}
+
+async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stamp: string, since: string, result: PollResult): Promise<void> {
+  const { db } = deps;
+  const identity = itemKey(item);
+  const canonical = identity.canonical;
+  // A guid that is not a URL is only unique within its own feed.
+  const key = identity.key.startsWith('guid:') && !/^guid:https?:/i.test(identity.key) ? `${feed.name}|${identity.key}` : identity.key;
+  // Also index the story by its link, so the same link arriving with another guid is recognised.
+  const keys = canonical && key !== `link:${canonical}` ? [key, `link:${canonical}`] : [key];
+  const source = { feed: feed.name, link: item.link ?? null, key, seenAt: stamp };
+
+  const known = findKnownItem(db, keys, canonical) ?? recentTitles(db, since).find((r) => similarTitles(r.title, item.title))?.id;
+  if (known !== undefined) {
+    for (const k of keys) addSource(db, known, { ...source, key: k });
+    result.duplicates++;
+    return;
+  }
+
+  const text = `${item.title}\n${item.summary}`.toLowerCase();
+  const excluded = matchesAny(text, feed.exclude);
+  const missing = feed.include.length > 0 && !matchesAny(text, feed.include);
+
+  let summary = item.summary;
+  let textSource: 'feed' | 'article' = 'feed';
+  if (!excluded && !missing && feed.fetchArticle && item.link && item.summary.length < SHORT_SUMMARY) {
+    const article = await fetchArticleText(item.link, deps.http);
+    if (article) {
+      summary = article;
+      textSource = 'article';
+    }
+  }
+  const event = toEvent(item, feed, summary);
+
+  let outcome: { route: RouteDecision } | { skip: string; route?: RouteDecision };
+  if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
+  else if (missing) outcome = { skip: `matches none of include [${feed.include.join(', ')}]` };
+  else {
+    const route = deps.triage && feed.agents === 'auto' ? await deps.triage(item, deps.desks, deps.http.signal) : routeItem(item, deps.desks, feed.agents);
+    outcome = route.agents.length > 0 ? { route } : { skip: `no desk to assess it: ${route.reason}`, route };
+  }
+  insertItem(db, {
+    feed: feed.name,
+    keys,
+    canonical,
+    fingerprint: titleFingerprint(item.title),
+    event,
+    eventId: eventId(event),
+    textSource,
+    source,
+    at: stamp,
+    outcome,
+  });
+  if ('skip' in outcome) result.skipped++;
+  else result.queued++;
+}

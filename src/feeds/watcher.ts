@@ -1,0 +1,216 @@
+import type { Database } from 'better-sqlite3';
+import type { AgentDefinition } from '../agents/definition.js';
+import { displayStatus } from '../archive/liveness.js';
+import { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
+import { pollFeed, type PollResult, type Triage } from './poll-feed.js';
+import type { HttpOptions, WatchConfig } from './types.js';
+import { claimNextItem, ensureFeeds, feedRows, requeueItem, runningItems } from './watch-store.js';
+
+export type WatchEvent =
+  | { type: 'poll'; result: PollResult }
+  | { type: 'item-started'; itemId: number; title: string; agents: string[] }
+  | { type: 'item-finished'; title: string; outcome: AssessOutcome }
+  | { type: 'item-error'; itemId: number; title: string; error: string }
+  | { type: 'requeued-after-crash'; count: number };
+
+export interface WatcherDeps {
+  db: Database;
+  config: WatchConfig;
+  desks: AgentDefinition[];
+  http: Omit<HttpOptions, 'signal'>;
+  assess: Pick<AssessDeps, 'models' | 'prompts' | 'runOptions' | 'onEvent'>;
+  /** Stories assessed at once. */
+  concurrency: number;
+  now?: () => Date;
+  triage?: Triage | undefined;
+  onEvent?: (event: WatchEvent) => void;
+}
+
+/** Longest nap between checks, so a feed added to the schedule is never starved by a far-off timer. */
+const MAX_SLEEP_MS = 60_000;
+
+/**
+ * The watch loop: polls feeds when due, queues new stories in the archive, and assesses them
+ * oldest first with bounded concurrency. Polling and assessing are decoupled by the persistent
+ * queue, so when the models are slower than the feeds items wait and are never dropped.
+ */
+export class Watcher {
+  private readonly now: () => Date;
+  /** Stops polling and article fetches at once on shutdown. */
+  private readonly pollAbort = new AbortController();
+  /** Cuts runs in flight short when the grace period is over. */
+  private readonly runAbort = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: WatcherDeps) {
+    this.now = deps.now ?? (() => new Date());
+    ensureFeeds(deps.db, deps.config.feeds);
+  }
+
+  private emit(event: WatchEvent): void {
+    this.deps.onEvent?.(event);
+  }
+
+  /**
+   * After a crash: stories left `running` by a process that is gone go back to the queue with
+   * their run id, so their runs are resumed rather than repeated. Another live watcher's work is
+   * left alone.
+   */
+  recoverInterrupted(): number {
+    const status = this.deps.db.prepare('SELECT status, pid, host FROM runs WHERE id = ?');
+    let count = 0;
+    for (const item of runningItems(this.deps.db)) {
+      const run = item.runId ? (status.get(item.runId) as { status: string; pid: number | null; host: string | null } | undefined) : undefined;
+      if (run && displayStatus(run.status, run.pid, run.host) === 'running') continue;
+      requeueItem(this.deps.db, item.id, this.now().toISOString());
+      count++;
+    }
+    if (count > 0) this.emit({ type: 'requeued-after-crash', count });
+    return count;
+  }
+
+  /** Polls the given feeds (all due ones by default) concurrently; one feed's failure never touches another. */
+  async poll(onlyDue = true): Promise<PollResult[]> {
+    const now = this.now();
+    const rows = new Map(feedRows(this.deps.db).map((r) => [r.name, r]));
+    const due = this.deps.config.feeds.filter((f) => {
+      const next = rows.get(f.name)?.next_poll_at;
+      return !onlyDue || next === null || next === undefined || Date.parse(next) <= now.getTime();
+    });
+    const results = await Promise.all(
+      due.map(async (feed) => {
+        try {
+          return await pollFeed(
+            {
+              db: this.deps.db,
+              desks: this.deps.desks,
+              http: { ...this.deps.http, signal: this.pollAbort.signal },
+              now: this.now,
+              triage: this.deps.triage,
+            },
+            feed,
+          );
+        } catch (error) {
+          // pollFeed records a feed's own failures; this is the archive itself failing.
+          const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+          return { feed: feed.name, ok: false, notModified: false, error: message, queued: 0, skipped: 0, duplicates: 0, nextPollAt: '' };
+        }
+      }),
+    );
+    for (const result of results) this.emit({ type: 'poll', result });
+    return results;
+  }
+
+  /** Starts assessing queued stories until `concurrency` are in flight or the queue is empty. */
+  private fillWorkers(): void {
+    while (!this.stopping && this.inFlight.size < this.deps.concurrency) {
+      const item = claimNextItem(this.deps.db, this.now().toISOString());
+      if (!item) return;
+      this.emit({ type: 'item-started', itemId: item.id, title: item.event.title, agents: item.route.agents });
+      const work = assessItem(
+        {
+          ...this.deps.assess,
+          db: this.deps.db,
+          desks: this.deps.desks,
+          signal: this.runAbort.signal,
+          now: this.now,
+        },
+        item,
+      )
+        .then((outcome) => this.emit({ type: 'item-finished', title: item.event.title, outcome }))
+        .catch((error: unknown) => {
+          // The run could not be archived: the story goes back to the queue rather than being lost.
+          requeueItem(this.deps.db, item.id, this.now().toISOString());
+          this.emit({ type: 'item-error', itemId: item.id, title: item.event.title, error: error instanceof Error ? error.message : String(error) });
+        })
+        .finally(() => {
+          this.inFlight.delete(work);
+          this.wake();
+        });
+      this.inFlight.add(work);
+    }
+  }
+
+  private wake(): void {
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepTimer = undefined;
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeUp = resolve;
+      this.sleepTimer = setTimeout(() => this.wake(), ms);
+    });
+  }
+
+  private msUntilNextPoll(): number {
+    const now = this.now().getTime();
+    const next = feedRows(this.deps.db)
+      .filter((r) => this.deps.config.feeds.some((f) => f.name === r.name))
+      .map((r) => (r.next_poll_at ? Date.parse(r.next_poll_at) : now));
+    const soonest = next.length > 0 ? Math.min(...next) : now + MAX_SLEEP_MS;
+    return Math.max(0, Math.min(MAX_SLEEP_MS, soonest - now));
+  }
+
+  /** `--once`: poll every feed now, assess everything new, and return when the queue is empty. */
+  async once(): Promise<void> {
+    this.recoverInterrupted();
+    await this.poll(false);
+    for (;;) {
+      this.fillWorkers();
+      if (this.inFlight.size === 0) return;
+      await Promise.race(this.inFlight);
+    }
+  }
+
+  /** The long-running loop; resolves after `stop()` once in-flight runs have finished or been cut short. */
+  async run(): Promise<void> {
+    this.recoverInterrupted();
+    while (!this.stopping) {
+      await this.poll(true);
+      if (this.stopping) break;
+      this.fillWorkers();
+      await this.sleep(this.msUntilNextPoll());
+    }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Graceful stop: no more polls or new runs; runs in flight get `graceMs` to finish, then are cut
+   * short (their items stay queued with their run ids, to be resumed at the next start).
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pollAbort.abort();
+    this.wake();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const finished = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => 'done' as const), graceOver]);
+    if (timer) clearTimeout(timer);
+    if (finished === 'timeout') {
+      this.runAbort.abort();
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /** Cuts everything short now (a second signal). */
+  abortNow(): void {
+    this.stopping = true;
+    this.pollAbort.abort();
+    this.runAbort.abort();
+    this.wake();
+  }
+
+  get runsInFlight(): number {
+    return this.inFlight.size;
+  }
+}
