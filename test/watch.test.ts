@@ -451,6 +451,64 @@ describe('watch --once', () => {
     expect(sent).not.toContain('ski equipment');
     expect(sent).not.toContain('Bank of Japan holds');
   });
+
+  // Regression: the seen-check and the insert had an article fetch between them, so two feeds polled
+  // at once could both pass the check; the watcher now runs that step exclusively.
+  it('with fetchArticle, the same story arriving in two feeds at once is still assessed once', async () => {
+    const paragraph =
+      'Japan will channel $550 billion into U.S. projects through a new facility at the Japan Bank for International ' +
+      'Cooperation, the finance ministry said, as part of the tariff agreement reached with Washington in July.';
+    server.use(
+      http.get(STORY.jpUs.link, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return body(`<html><body><article><h1>${STORY.jpUs.title}</h1><p>${paragraph}</p><p>${paragraph}</p></article></body></html>`, 'text/html');
+      }),
+    );
+    serveRss('/economy.rss', [{ ...STORY.jpUs, guid: 'econ-1' }]);
+    serveAtom('/asia.atom', [{ ...STORY.jpUs, guid: 'urn:asia:1' }]);
+    const fake = llm();
+    const config = writeConfig(`defaults:
+  fetchArticle: true
+feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+  - name: asia
+    url: ${FEEDS}/asia.atom
+`);
+
+    expect((await watchOnce(config)).code).toBe(0);
+    expect(items()).toHaveLength(1);
+    expect(runs()).toHaveLength(1);
+    expect(callCounts(fake)).toEqual({ 'JP-01': 1, 'US-01': 1, [SYNTHESIS]: 1 });
+  });
+
+  // Regression: the duplicate check ran before the feed's own filters, so one feed's exclude applied to all.
+  it('a story one feed filters out is still assessed when another feed accepts it', async () => {
+    serveRss('/economy.rss', [STORY.skiTariff]);
+    serveAtom('/asia.atom', [{ ...STORY.skiTariff, guid: 'urn:asia:ski' }]);
+    const fake = llm();
+    const economyOnly = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+    exclude: [sports]
+`);
+    expect((await watchOnce(economyOnly)).code).toBe(0);
+    expect(item(STORY.skiTariff.title).status).toBe('skipped');
+
+    const both = writeConfig(
+      `feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+    exclude: [sports]
+  - name: asia
+    url: ${FEEDS}/asia.atom
+`,
+      'both.yaml',
+    );
+    expect((await watchOnce(both)).code).toBe(0);
+    expect(runs().map((r) => r.event_title)).toEqual([STORY.skiTariff.title]);
+    expect(callCounts(fake)).toEqual({ 'JP-01': 1, 'US-01': 1, [SYNTHESIS]: 1 });
+  });
 });
 
 describe('a broken feed never stops the others', () => {
@@ -639,6 +697,135 @@ describe('shutdown and restart', () => {
     expect(feedRow('economy')).toMatchObject({ items_seen: 1, items_assessed: 1 });
     const okDesks = query<{ agent_id: string }>("SELECT DISTINCT agent_id FROM desk_results WHERE run_id = ? AND status = 'ok' ORDER BY agent_id", runId);
     expect(okDesks.map((d) => d.agent_id)).toEqual(['CN-01', 'JP-01', 'US-01']);
+  });
+  it('after a crash (run left `running` by a dead process) the next start requeues and resumes it', async () => {
+    serveRss('/economy.rss', [STORY.jpUs]);
+    llm({ scripts: { 'US-01': reply.slow(30_000) } });
+    const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { agents: ['JP-01', 'US-01'] })] };
+    const db = openArchive(dbPath);
+    try {
+      const watcher = makeWatcher(db, config);
+      const running = watcher.run();
+      await vi.waitFor(
+        () => expect(db.prepare("SELECT agent_id FROM desk_results WHERE status = 'ok'").pluck().all()).toEqual(['JP-01']),
+        { timeout: 10_000, interval: 20 },
+      );
+      await watcher.stop(0);
+      await running;
+      // What a killed process leaves behind: the item still `running`, the run owned by a dead pid.
+      db.prepare("UPDATE feed_items SET status = 'running'").run();
+      db.prepare('UPDATE runs SET pid = ?').run(2 ** 22 + 12345);
+    } finally {
+      db.close();
+    }
+
+    server.resetHandlers();
+    serveRss('/economy.rss', [STORY.jpUs]);
+    const fast = llm();
+    const events: WatchEvent[] = [];
+    const db2 = openArchive(dbPath);
+    try {
+      await makeWatcher(db2, config, { onEvent: (e) => events.push(e) }).once();
+    } finally {
+      db2.close();
+    }
+    expect(events).toContainEqual({ type: 'requeued-after-crash', count: 1 });
+    expect(callCounts(fast)).toEqual({ 'US-01': 1, [SYNTHESIS]: 1 });
+    expect(runs()).toHaveLength(1);
+    expect(runs()[0]?.status).toBe('ok');
+    expect(items()[0]?.status).toBe('done');
+  });
+
+  // Shutting down is not the feed's fault: no failure, no backoff, the exit code unaffected.
+  it('stop() while a feed is being fetched is not counted as a failure of that feed', async () => {
+    serveFeed('/economy.rss', async (request) => {
+      await waitOrAbort(request.signal, 5_000);
+      return body(rssFeed([STORY.jpUs]), FEED_CONTENT_TYPES.rss);
+    });
+    const events: WatchEvent[] = [];
+    const db = openArchive(dbPath);
+    try {
+      const watcher = makeWatcher(db, { feeds: [feedConfig('economy', '/economy.rss')] }, { onEvent: (e) => events.push(e) });
+      const running = watcher.run();
+      await vi.waitFor(() => expect(hitsFor('/economy.rss')).toHaveLength(1), { timeout: 5_000, interval: 10 });
+      await watcher.stop(200);
+      await running;
+    } finally {
+      db.close();
+    }
+    expect(events.filter((e) => e.type === 'poll' && !e.result.ok)).toEqual([]);
+    // Due again at the next start, as if the interrupted poll had never begun.
+    expect(feedRow('economy')).toMatchObject({ last_error: null, consecutive_failures: 0, next_poll_at: null });
+  });
+
+  // Regression: a poll stopped part-way saved the ETag, so the next start got 304 and lost the rest.
+  it('stop() during article fetches does not lose the rest of that poll’s items', async () => {
+    const ETAG = '"economy-v1"';
+    serveFeed('/economy.rss', (request) =>
+      request.headers.get('if-none-match') === ETAG
+        ? new HttpResponse(null, { status: 304, headers: { ETag: ETAG } })
+        : body(rssFeed([STORY.boj, STORY.jpUs]), FEED_CONTENT_TYPES.rss, { ETag: ETAG }),
+    );
+    let articleRequests = 0;
+    // The older item is handled first; its article page hangs until the shutdown aborts it.
+    server.use(
+      http.get(STORY.jpUs.link, async ({ request }) => {
+        articleRequests++;
+        await waitOrAbort(request.signal, 5_000);
+        return body('<html><body><p>too late</p></body></html>', 'text/html');
+      }),
+      http.get(STORY.boj.link, () => body('<html><body><p>Short page.</p></body></html>', 'text/html')),
+    );
+    const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { fetchArticle: true })] };
+    const db = openArchive(dbPath);
+    try {
+      const watcher = makeWatcher(db, config);
+      const running = watcher.run();
+      await vi.waitFor(() => expect(articleRequests).toBe(1), { timeout: 5_000, interval: 10 });
+      await watcher.stop(200);
+      await running;
+    } finally {
+      db.close();
+    }
+
+    llm();
+    const db2 = openArchive(dbPath);
+    try {
+      await makeWatcher(db2, config).once();
+    } finally {
+      db2.close();
+    }
+    expect(items().map((i) => i.title).sort()).toEqual([STORY.boj.title, STORY.jpUs.title].sort());
+  });
+
+  // Regression: an item whose run could not be archived was requeued and claimed again forever.
+  it('watch --once gives up on an item whose run cannot be archived instead of retrying forever', async () => {
+    serveRss('/economy.rss', [STORY.boj]);
+    const fake = llm();
+    const errors: string[] = [];
+    const db = openArchive(dbPath);
+    db.exec("CREATE TRIGGER broken_disk BEFORE INSERT ON syntheses BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
+    try {
+      const watcher = makeWatcher(
+        db,
+        { feeds: [feedConfig('economy', '/economy.rss')] },
+        {
+          onEvent: (e) => {
+            if (e.type !== 'item-error') return;
+            errors.push(e.error);
+            // Safety valve should the retry loop come back: with msw in-process it never yields to timers.
+            if (errors.length >= 3) watcher.abortNow();
+          },
+        },
+      );
+      await watcher.once();
+      expect(errors[0]).toMatch(/disk I\/O error/);
+      expect(errors).toHaveLength(1);
+      expect(fake.requestsFor(SYNTHESIS)).toHaveLength(1);
+      expect(db.prepare('SELECT status FROM feed_items').pluck().get()).toBe('queued');
+    } finally {
+      db.close();
+    }
   });
 });
 

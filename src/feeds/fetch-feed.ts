@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { scopedSignal } from '../signals/scoped-signal.js';
 import { CancelledError } from '../errors/index.js';
 import { decodeBody } from './decode-body.js';
 import { parseFeedText } from './parse-feed.js';
@@ -128,8 +129,7 @@ export async function httpGet(url: string, headers: Record<string, string>, http
   }
   if (http.signal.aborted) throw new CancelledError('feed fetch cancelled', { cause: http.signal.reason });
 
-  const timeout = AbortSignal.timeout(http.timeoutMs);
-  const signal = AbortSignal.any([http.signal, timeout]);
+  const { signal, timedOut, dispose } = scopedSignal(http.signal, http.timeoutMs);
   try {
     const response = await http.fetch(parsedUrl.href, {
       method: 'GET',
@@ -147,10 +147,12 @@ export async function httpGet(url: string, headers: Record<string, string>, http
     if (error instanceof FeedError) throw error;
     // The caller's cancellation wins over a timeout that fired at the same moment.
     if (http.signal.aborted) throw new CancelledError('feed fetch cancelled', { cause: error });
-    if (timeout.aborted) {
+    if (timedOut()) {
       throw new FeedError(`timed out after ${formatDuration(http.timeoutMs)}`, { retryable: true, cause: error });
     }
     throw new FeedError(`connection failed: ${networkReason(error)}`, { retryable: true, cause: error });
+  } finally {
+    dispose();
   }
 }
 

@@ -9,7 +9,17 @@ import { itemKey, similarTitles, titleFingerprint } from './item-key.js';
 import { routeItem } from './route.js';
 import { backoffDelay, nextPollAt } from './schedule.js';
 import { FeedError, type FeedConfig, type FeedItem, type HttpOptions, type RouteDecision } from './types.js';
-import { addSource, feedRow, findKnownItem, insertItem, recentTitles, recordPollFailure, recordPollSuccess } from './watch-store.js';
+import {
+  addSource,
+  feedRow,
+  findKnownItem,
+  insertItem,
+  itemStatus,
+  queueSkippedItem,
+  recentTitles,
+  recordPollFailure,
+  recordPollSuccess,
+} from './watch-store.js';
 
 /** Optional model triage: picks desks for an item, or none to skip it, with a reason. */
 export type Triage = (item: FeedItem, desks: AgentDefinition[], signal: AbortSignal) => Promise<RouteDecision>;
@@ -20,6 +30,12 @@ export interface PollDeps {
   http: HttpOptions;
   now: () => Date;
   triage?: Triage | undefined;
+  /**
+   * Runs the dedupe-then-record of one item with no other poll's in between. Needed because
+   * handling can await (article fetch, triage) and feeds are polled concurrently: without it the
+   * same story from two feeds could pass the "seen?" check twice.
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface PollResult {
@@ -104,10 +120,16 @@ export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollRe
       .sort((a, b) => (a.item.publishedAt ?? '').localeCompare(b.item.publishedAt ?? '') || b.index - a.index)
       .map((x) => x.item);
     const since = new Date(at.getTime() - DAY_MS).toISOString();
+    const exclusive = deps.exclusive ?? (<T>(work: () => Promise<T>) => work());
     for (const item of items) {
       if (deps.http.signal.aborted) break;
-      await handleItem(deps, feed, item, stamp, since, result);
+      await exclusive(() => handleItem(deps, feed, item, stamp, since, result));
     }
+  }
+  if (deps.http.signal.aborted) {
+    // Stopped part-way: keep the old validators and schedule, so the next start fetches the feed
+    // again in full and handles the items this poll did not reach (those it did are deduped).
+    return { ...result, nextPollAt: row?.next_poll_at ?? stamp };
   }
   recordPollSuccess(db, feed.name, {
     at: stamp,
@@ -117,6 +139,13 @@ export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollRe
     nextPollAt: next,
   });
   return result;
+}
+
+const FILTER_SKIP = /^(excluded by filter|matches none of include)/;
+const isFilterSkip = (reason: string | null): boolean => reason !== null && FILTER_SKIP.test(reason);
+
+function routeFor(deps: PollDeps, feed: FeedConfig, item: FeedItem): Promise<RouteDecision> {
+  return deps.triage && feed.agents === 'auto' ? deps.triage(item, deps.desks, deps.http.signal) : Promise.resolve(routeItem(item, deps.desks, feed.agents));
 }
 
 async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stamp: string, since: string, result: PollResult): Promise<void> {
@@ -129,16 +158,26 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
   const keys = canonical && key !== `link:${canonical}` ? [key, `link:${canonical}`] : [key];
   const source = { feed: feed.name, link: item.link ?? null, key, seenAt: stamp };
 
-  const known = findKnownItem(db, keys, canonical) ?? recentTitles(db, since).find((r) => similarTitles(r.title, item.title))?.id;
-  if (known !== undefined) {
-    for (const k of keys) addSource(db, known, { ...source, key: k });
-    result.duplicates++;
-    return;
-  }
-
   const text = `${item.title}\n${item.summary}`.toLowerCase();
   const excluded = matchesAny(text, feed.exclude);
   const missing = feed.include.length > 0 && !matchesAny(text, feed.include);
+
+  const known = findKnownItem(db, keys, canonical) ?? recentTitles(db, since).find((r) => similarTitles(r.title, item.title))?.id;
+  if (known !== undefined) {
+    for (const k of keys) addSource(db, known, { ...source, key: k });
+    // Filters belong to each feed: a story one feed filtered out is assessed if this feed accepts it.
+    const previous = itemStatus(db, known);
+    if (!excluded && !missing && previous.status === 'skipped' && isFilterSkip(previous.skipReason)) {
+      const route = await routeFor(deps, feed, item);
+      if (route.agents.length > 0) {
+        queueSkippedItem(db, known, route, stamp);
+        result.queued++;
+        return;
+      }
+    }
+    result.duplicates++;
+    return;
+  }
 
   let summary = item.summary;
   let textSource: 'feed' | 'article' = 'feed';
@@ -155,7 +194,7 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
   if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
   else if (missing) outcome = { skip: `matches none of include [${feed.include.join(', ')}]` };
   else {
-    const route = deps.triage && feed.agents === 'auto' ? await deps.triage(item, deps.desks, deps.http.signal) : routeItem(item, deps.desks, feed.agents);
+    const route = await routeFor(deps, feed, item);
     outcome = route.agents.length > 0 ? { route } : { skip: `no desk to assess it: ${route.reason}`, route };
   }
   insertItem(db, {

@@ -208,6 +208,30 @@ export function requeueItem(db: Database, id: number, at: string): void {
   db.prepare("UPDATE feed_items SET status = 'queued', updated_at = ? WHERE id = ?").run(at, id);
 }
 
+/** An item that keeps failing: skipped with the reason, so it stops costing model calls. */
+export function setItemAside(db: Database, id: number, reason: string, at: string): void {
+  db.transaction(() => {
+    db.prepare("UPDATE feed_items SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ?").run(reason, at, id);
+    db.prepare('UPDATE feeds SET items_skipped = items_skipped + 1 WHERE name = (SELECT feed FROM feed_items WHERE id = ?)').run(id);
+  })();
+}
+
+/** A story skipped by one feed's filters, accepted by another feed: queued after all. */
+export function queueSkippedItem(db: Database, id: number, route: RouteDecision, at: string): void {
+  db.transaction(() => {
+    db.prepare("UPDATE feed_items SET status = 'queued', skip_reason = NULL, route_json = ?, updated_at = ? WHERE id = ? AND status = 'skipped'").run(
+      JSON.stringify(route),
+      at,
+      id,
+    );
+  })();
+}
+
+export function itemStatus(db: Database, id: number): { status: string; skipReason: string | null } {
+  const row = db.prepare('SELECT status, skip_reason FROM feed_items WHERE id = ?').get(id) as { status: string; skip_reason: string | null };
+  return { status: row.status, skipReason: row.skip_reason };
+}
+
 /** After a crash: items left `running` go back to the queue (keeping their run id, so the run is resumed). */
 export function requeueInterrupted(db: Database, at: string): number {
   return db.prepare("UPDATE feed_items SET status = 'queued', updated_at = ? WHERE status = 'running'").run(at).changes;

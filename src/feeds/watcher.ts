@@ -1,10 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { AgentDefinition } from '../agents/definition.js';
+import { ArchiveUnavailableError } from '../archive/errors.js';
 import { displayStatus } from '../archive/liveness.js';
 import { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
 import { pollFeed, type PollResult, type Triage } from './poll-feed.js';
 import type { HttpOptions, WatchConfig } from './types.js';
-import { claimNextItem, ensureFeeds, feedRows, requeueItem, runningItems } from './watch-store.js';
+import { claimNextItem, ensureFeeds, feedRows, requeueItem, runningItems, setItemAside } from './watch-store.js';
 
 export type WatchEvent =
   | { type: 'poll'; result: PollResult }
@@ -26,6 +27,9 @@ export interface WatcherDeps {
   onEvent?: (event: WatchEvent) => void;
 }
 
+/** Attempts per item (per process) before it is set aside as skipped with the error. */
+const MAX_ITEM_FAILURES = 3;
+
 /** Longest nap between checks, so a feed added to the schedule is never starved by a far-off timer. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -44,6 +48,12 @@ export class Watcher {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
+  /** Serialises the dedupe-then-insert of items whose handling awaits (article fetch, triage). */
+  private itemLock: Promise<unknown> = Promise.resolve();
+  /** Failures per item in this process: an item that keeps failing is set aside, not retried forever. */
+  private readonly failures = new Map<number, number>();
+  /** Set when the archive itself fails: nothing more can be recorded, so the watcher stops. */
+  fatal: Error | undefined;
 
   constructor(private readonly deps: WatcherDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -90,6 +100,7 @@ export class Watcher {
               http: { ...this.deps.http, signal: this.pollAbort.signal },
               now: this.now,
               triage: this.deps.triage,
+              exclusive: (work) => this.exclusive(work),
             },
             feed,
           );
@@ -102,6 +113,12 @@ export class Watcher {
     );
     for (const result of results) this.emit({ type: 'poll', result });
     return results;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.itemLock.then(work, work);
+    this.itemLock = result.catch(() => undefined);
+    return result;
   }
 
   /** Starts assessing queued stories until `concurrency` are in flight or the queue is empty. */
@@ -122,9 +139,25 @@ export class Watcher {
       )
         .then((outcome) => this.emit({ type: 'item-finished', title: item.event.title, outcome }))
         .catch((error: unknown) => {
-          // The run could not be archived: the story goes back to the queue rather than being lost.
-          requeueItem(this.deps.db, item.id, this.now().toISOString());
-          this.emit({ type: 'item-error', itemId: item.id, title: item.event.title, error: error instanceof Error ? error.message : String(error) });
+          const message = error instanceof Error ? error.message : String(error);
+          const failures = (this.failures.get(item.id) ?? 0) + 1;
+          this.failures.set(item.id, failures);
+          try {
+            if (error instanceof ArchiveUnavailableError || failures < MAX_ITEM_FAILURES) {
+              // Not lost: back in the queue (for the next start, when the archive itself is failing).
+              requeueItem(this.deps.db, item.id, this.now().toISOString());
+            } else {
+              setItemAside(this.deps.db, item.id, `failed ${failures} times: ${message}`, this.now().toISOString());
+            }
+          } catch {
+            // The archive cannot even take that; the item stays `running` and is recovered at the next start.
+          }
+          this.emit({ type: 'item-error', itemId: item.id, title: item.event.title, error: message });
+          if (error instanceof ArchiveUnavailableError) {
+            // Every further run would fail the same way: stop instead of calling the models in a loop.
+            this.fatal = error;
+            this.abortNow();
+          }
         })
         .finally(() => {
           this.inFlight.delete(work);

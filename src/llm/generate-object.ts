@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import { safeParseJson } from './extract-json.js';
 import { estimateCostUsd } from './pricing.js';
-import { callSignal, toProviderError } from './provider-errors.js';
+import { scopedSignal } from '../signals/scoped-signal.js';
+import { toProviderError } from './provider-errors.js';
 import { withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import type { ChatMessage, StructuredModel, TokenUsage } from './types.js';
 
@@ -105,7 +106,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       const response = await withRetry(
         async () => {
           const started = now();
-          const { signal, timedOut, cancelled } = callSignal(req.signal, req.timeoutMs);
+          // One signal per attempt: the run's cancellation plus this call's own timeout.
+          const { signal, timedOut, cancelled, dispose } = scopedSignal(req.signal, req.timeoutMs);
           try {
             return {
               response: await req.model.complete({
@@ -140,6 +142,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
               error: error.message,
             });
             throw error;
+          } finally {
+            dispose();
           }
         },
         req.retry,

@@ -2,7 +2,7 @@ export type { ChatMessage, StructuredRequest, StructuredModel, ModelResponse, Fi
 export { toProviderJsonSchema } from './json-schema.js';
 export { extractJsonText, safeParseJson } from './extract-json.js';
 export { withRetry, retryDelay, abortableSleep, DEFAULT_RETRY_POLICY, type RetryPolicy, type Sleep } from './retry.js';
-export { parseRetryAfter, isRetryableStatus, toProviderError, callSignal } from './provider-errors.js';
+export { parseRetryAfter, isRetryableStatus, toProviderError } from './provider-errors.js';
 export { estimateCostUsd } from './pricing.js';
 export {
   generateObject,

@@ -68,20 +68,3 @@ export function toProviderError(
     cause: error,
   });
 }
-
-/**
- * One signal per call: aborts when the run is cancelled or when this call's own timer fires, and
- * says which of the two happened.
- */
-export function callSignal(runSignal: AbortSignal, timeoutMs: number): {
-  signal: AbortSignal;
-  timedOut: () => boolean;
-  cancelled: () => boolean;
-} {
-  const timer = AbortSignal.timeout(timeoutMs);
-  return {
-    signal: AbortSignal.any([runSignal, timer]),
-    timedOut: () => timer.aborted && !runSignal.aborted,
-    cancelled: () => runSignal.aborted,
-  };
-}

@@ -137,6 +137,10 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     io.signal.removeEventListener('abort', onSignal);
     db.close();
   }
+  if (watcher.fatal) {
+    io.stderr.write(`assess: ${watcher.fatal.message}; stopped (queued items wait for the next start)\n`);
+    return EXIT.archive;
+  }
   // For cron/systemd: nonzero when something needs a look, without having stopped the other feeds.
   return feedErrors > 0 || unhealthyRuns > 0 ? EXIT.degraded : EXIT.ok;
 }
