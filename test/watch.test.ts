@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -480,6 +480,17 @@ feeds:
     expect(items()).toHaveLength(1);
     expect(runs()).toHaveLength(1);
     expect(callCounts(fake)).toEqual({ 'JP-01': 1, 'US-01': 1, [SYNTHESIS]: 1 });
+    // The event carries the article's text, and says so.
+    const stored = new DatabaseConstructor(dbPath, { readonly: true });
+    try {
+      const row = stored.prepare('SELECT text_source, event_json FROM feed_items').get() as { text_source: string; event_json: string };
+      expect(row.text_source).toBe('article');
+      const event = JSON.parse(row.event_json) as { summary: string; tags: string[] };
+      expect(event.summary).toContain('through a new facility at the Japan Bank for International Cooperation');
+      expect(event.tags).toContain('text:article');
+    } finally {
+      stored.close();
+    }
   });
 
   // Regression: the duplicate check ran before the feed's own filters, so one feed's exclude applied to all.

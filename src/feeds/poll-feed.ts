@@ -60,7 +60,8 @@ function matchesAny(text: string, words: string[]): string | undefined {
   return words.find((w) => text.includes(w.toLowerCase()));
 }
 
-function toEvent(item: FeedItem, feed: FeedConfig, summary: string): NewsEvent {
+/** The event a story becomes; its tags say which feed it came from and whose text it carries. */
+function toEvent(item: FeedItem, feed: FeedConfig, summary: string, textSource: 'feed' | 'article'): NewsEvent {
   const httpLink = item.link && /^https?:\/\//i.test(item.link) ? item.link : undefined;
   return {
     title: item.title,
@@ -68,7 +69,7 @@ function toEvent(item: FeedItem, feed: FeedConfig, summary: string): NewsEvent {
     ...(item.publishedAt ? { publishedAt: item.publishedAt } : {}),
     source: { name: feed.name, ...(/^https?:\/\//i.test(feed.url) ? { url: feed.url } : {}) },
     ...(httpLink ? { url: httpLink } : {}),
-    tags: [feed.name],
+    tags: [feed.name, textSource === 'article' ? 'text:article' : 'text:feed'],
   };
 }
 
@@ -188,7 +189,7 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
       textSource = 'article';
     }
   }
-  const event = toEvent(item, feed, summary);
+  const event = toEvent(item, feed, summary, textSource);
 
   let outcome: { route: RouteDecision } | { skip: string; route?: RouteDecision };
   if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
