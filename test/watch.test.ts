@@ -18,6 +18,7 @@ import { tempDir, withRaw } from './support/archive-fixtures.js';
 import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
 import { SYNTHESIS, fakeLlm, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
 import { FEED_CONTENT_TYPES, atomFeed, jsonFeed, rssFeed, type FixtureItem } from './support/feed-fixtures.js';
+import type { FeedRow } from '../src/feeds/watch-store.js';
 
 /**
  * `assess watch` end to end: feeds served by msw at https://feeds.test/, desks and synthesizer
@@ -197,18 +198,7 @@ interface ItemRow {
   route_json: string | null;
   sources_json: string;
 }
-interface FeedRowData {
-  name: string;
-  etag: string | null;
-  last_poll_at: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  next_poll_at: string | null;
-  consecutive_failures: number;
-  items_seen: number;
-  items_assessed: number;
-  items_skipped: number;
-}
+type FeedRowData = FeedRow;
 
 function query<T>(sql: string, ...params: unknown[]): T[] {
   return withRaw(dbPath, (db) => db.prepare(sql).all(...params) as T[], { readonly: true });

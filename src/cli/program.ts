@@ -23,7 +23,19 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     })
     .showSuggestionAfterError(true);
 
-  program
+  /** Model and call settings shared by every command that runs desks. */
+  const modelOptions = (command: Command): Command =>
+    command
+      .option('--provider <name>', 'openai | anthropic | replay (default: $ASSESS_PROVIDER or openai)')
+      .option('--model <name>', 'model for the desks and synthesizer (default: $ASSESS_MODEL or the provider default)')
+      .option('--synth-model <name>', 'model for the synthesizer only')
+      .option('--concurrency <n>', 'desks assessed at once within a run (default 8)')
+      .option('--timeout <seconds>', 'timeout per model call (default 180)')
+      .option('--repairs <n>', 'repair turns after invalid output (default 2)')
+      .option('--max-tokens <n>', 'output token limit per call (default 8192)')
+      .option('--retries <n>', 'retries of transient provider errors (default 3)');
+
+  modelOptions(program
     .command('run')
     .description('assess a news event with the country desks and synthesize a consolidated risk view')
     .argument('[event]', 'event file (.json, .yaml, .yml, .md, .txt) or - for stdin')
@@ -33,15 +45,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--published <date>', 'publication date, ISO 8601 (with --title)')
     .option('--tags <list>', 'comma-separated tags (with --title)')
     .option('--language <tag>', 'language of the text, e.g. en, ja (with --title)')
-    .option('--agents <ids>', 'comma-separated desk ids (default: all desks)')
-    .option('--provider <name>', 'openai | anthropic | replay (default: $ASSESS_PROVIDER or openai)')
-    .option('--model <name>', 'model for the desks and synthesizer (default: $ASSESS_MODEL or the provider default)')
-    .option('--synth-model <name>', 'model for the synthesizer only')
-    .option('--concurrency <n>', 'desks assessed at once (default 8)')
-    .option('--timeout <seconds>', 'timeout per model call (default 180)')
-    .option('--repairs <n>', 'repair turns after invalid output (default 2)')
-    .option('--max-tokens <n>', 'output token limit per call (default 8192)')
-    .option('--retries <n>', 'retries of transient provider errors (default 3)')
+    .option('--agents <ids>', 'comma-separated desk ids (default: all desks)'))
     .addOption(new Option('--format <format>', 'report format on stdout').choices(['md', 'json']).default('md'))
     .option('--out <dir>', 'write report.md and report.json to this folder instead of stdout')
     .option('--no-progress', 'no progress display on stderr')
@@ -138,7 +142,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       setCode(await resumeCommand(id, options, io));
     });
 
-  program
+  modelOptions(program
     .command('watch')
     .description('poll news feeds on their schedules and assess new stories as they arrive (archived)')
     .option('--config <file>', 'feeds file (default: assess.feeds.yaml in the working directory)')
@@ -147,15 +151,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--once', 'poll every feed once, assess what is new, and exit (for cron or systemd timers)')
     .option('--grace <duration>', 'on SIGINT/SIGTERM, time for runs in flight to finish (default 30s)')
     .option('--runs <n>', 'stories assessed at once (default 2)')
-    .option('--triage', 'one small model call per new item picks its desks (or skips it), instead of keyword routing')
-    .option('--provider <name>', 'openai | anthropic | replay')
-    .option('--model <name>', 'model for desks and synthesizer')
-    .option('--synth-model <name>', 'model for the synthesizer only')
-    .option('--concurrency <n>', 'desks assessed at once within a run (default 8)')
-    .option('--timeout <seconds>', 'timeout per model call (default 180)')
-    .option('--repairs <n>', 'repair turns after invalid output (default 2)')
-    .option('--retries <n>', 'retries of transient provider errors (default 3)')
-    .option('--max-tokens <n>', 'output token limit per call (default 8192)')
+    .option('--triage', 'one small model call per new item picks its desks (or skips it), instead of keyword routing'))
     .option('--log-level <level>', 'log level')
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--agents-dir <dir>', 'folder of desk files')
