@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * A signal for one operation: aborts when `parent` aborts or after `timeoutMs`, and is released
  * by `dispose()` when the operation ends.
@@ -17,6 +19,9 @@ export interface ScopedSignal {
 }
 
 export function scopedSignal(parent: AbortSignal, timeoutMs: number): ScopedSignal {
+  // One listener per operation in flight, each removed when it ends: the count tracks concurrency
+  // (8 desks × several runs in a watcher), not a leak, so Node's 10-listener warning does not apply.
+  setMaxListeners(0, parent);
   const controller = new AbortController();
   let fired = false;
   const onParentAbort = () => controller.abort(parent.reason);
