@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       if (process.env['BENCH_TRACE']) {
         const rss = rssMb();
         const m = process.memoryUsage();
-        process.stderr.write(`after ${(page + 1) * PER_PAGE} items: rss ${rss.toFixed(0)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MiB\n`);
+        process.stderr.write(`after ${(page + 1) * PER_PAGE} items: rss ${rss.toFixed(0)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MiB, heap total ${(m.heapTotal / 2 ** 20).toFixed(1)}, external ${(m.external / 2 ** 20).toFixed(1)} MiB\n`);
       }
     }
     const seconds = (performance.now() - started) / 1000;
