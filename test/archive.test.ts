@@ -571,7 +571,7 @@ describe('`runs list`: newest first, columns, filters', () => {
   it.each([
     [['--since', 'yesterday'], /--since yesterday: expected a date/],
     [['--until', '2025-02-30'], /--until 2025-02-30: expected a date/],
-    [['--status', 'weird'], /--status weird: expected one of ok, degraded, failed, running, incomplete/],
+    [['--status', 'weird'], /--status weird: expected one of ok, degraded, failed, cancelled, running, incomplete/],
     [['--limit', '0'], /--limit 0: expected a whole number/],
     [['--limit', 'ten'], /--limit ten: expected a whole number/],
     [['--agent', 'japan'], /--agent japan: expected a desk id such as JP-01/],

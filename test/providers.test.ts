@@ -434,7 +434,7 @@ describe('transient provider errors', () => {
 });
 
 describe('cancellation', () => {
-  it('Ctrl-C (the run signal aborting) cancels desks in flight: no synthesis, exit 1, one report, no stack trace', async () => {
+  it('Ctrl-C (the run signal aborting) cancels desks in flight: archived as cancelled, exit 130, then resume completes it', async () => {
     const llm = fakeLlm({ defaultScript: reply.slow(30_000) });
     server.use(...llm.handlers);
     const controller = new AbortController();
@@ -446,16 +446,29 @@ describe('cancellation', () => {
     );
     // Cancelled promptly, without waiting for the slow server or retrying.
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(130);
     expect(result.stderr).not.toContain('    at ');
     const report = JSON.parse(result.stdout) as RunReport;
-    expect(report.status).toBe('failed');
+    expect(report.status).toBe('cancelled');
     expect(report.synthesis).toBeNull();
     expect(report.failures.map((f) => [f.agentId, f.kind])).toEqual([
       ['JP-01', 'cancelled'],
       ['US-01', 'cancelled'],
     ]);
     expect(llm.requests.filter((r) => r.target === SYNTHESIS)).toHaveLength(0);
+    expect(result.stderr).toContain(`assess resume ${report.runId.slice(0, 8)}`);
+
+    // Resumable: with the server answering again, resume finishes both desks and the synthesis.
+    server.resetHandlers();
+    const fast = fakeLlm();
+    server.use(...fast.handlers);
+    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = JSON.parse(resumed.stdout) as RunReport;
+    expect(after.runId).toBe(report.runId);
+    expect(after.status).toBe('ok');
+    expect(after.assessments.map((a) => a.agentId)).toEqual(['JP-01', 'US-01']);
+    expect(fast.requests.map((r) => r.target).sort()).toEqual(['JP-01', 'US-01', SYNTHESIS].sort());
   });
 });
 

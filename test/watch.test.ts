@@ -673,8 +673,9 @@ describe('shutdown and restart', () => {
       expect(stored.run_id).not.toBeNull();
       runId = stored.run_id!;
       const run = db.prepare('SELECT status, pid, finished_at FROM runs WHERE id = ?').get(runId) as RunRow;
-      // Left `running` under this pid: it reads as incomplete once this process is gone.
-      expect(run).toMatchObject({ status: 'running', pid: process.pid, finished_at: null });
+      // Archived as cancelled (resumable); the next start continues it.
+      expect(run).toMatchObject({ status: 'cancelled', pid: null });
+      expect(run.finished_at).not.toBeNull();
       expect(slow.requestsFor('CN-01')[0]?.aborted).toBe(true);
       expect(slow.requestsFor(SYNTHESIS)).toHaveLength(0);
     } finally {

@@ -2,7 +2,7 @@ import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
 import { parseIsoDate } from '../event/iso-date.js';
 
-export const STATUSES = ['ok', 'degraded', 'failed', 'running', 'incomplete'] as const;
+export const STATUSES = ['ok', 'degraded', 'failed', 'cancelled', 'running', 'incomplete'] as const;
 
 /** Filters shared by `runs list` and `search`, validated. */
 export interface RunFilters {

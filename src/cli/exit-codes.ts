@@ -10,6 +10,8 @@ export const EXIT = {
   degraded: 3,
   /** The report was produced but could not be archived (read-only path, disk full). */
   archive: 4,
+  /** Interrupted by SIGINT/SIGTERM: what finished is archived; `assess resume` completes the run. */
+  cancelled: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -48,7 +48,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
 
   if (runId && archived !== undefined) {
     const previous = loadRun(db, runId);
-    if (previous.result.status !== 'incomplete' && previous.result.status !== 'running') {
+    if (!['incomplete', 'running', 'cancelled'].includes(previous.result.status)) {
       // Archived completely; only the "done" mark was lost.
       finishItem(db, item.id, deps.now().toISOString());
       return { itemId: item.id, runId, outcome: 'done', status: previous.result.status };
@@ -92,11 +92,12 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
   });
   if (recorder.failure) throw recorder.failure;
 
-  if (deps.signal.aborted) {
-    // Cut short by shutdown: the run stays `running` under this process (so it reads as
-    // incomplete once we exit) and the item goes back to the queue to be resumed.
+  if (run.status === 'cancelled') {
+    // Cut short by shutdown: archived as cancelled, and the item goes back to the queue so the
+    // next start resumes the run (only its missing desks).
+    recorder.finish(run.status, run.finishedAt);
     requeueItem(db, item.id, deps.now().toISOString());
-    return { itemId: item.id, runId, outcome: 'requeued', status: 'incomplete' };
+    return { itemId: item.id, runId, outcome: 'requeued', status: 'cancelled' };
   }
   recorder.finish(run.status, run.finishedAt);
   if (recorder.failure) throw recorder.failure;

@@ -37,10 +37,11 @@ export interface DeskFailure {
 }
 
 /**
- * runEvent ends in ok, degraded or failed. The archive adds `running` (in progress) and
- * `incomplete` (its process died before finishing; `assess resume` completes it).
+ * runEvent ends in ok, degraded, failed or cancelled (interrupted on purpose; resumable). The
+ * archive adds `running` (in progress) and `incomplete` (its process died before finishing);
+ * `assess resume` completes cancelled and incomplete runs alike.
  */
-export type RunStatus = 'ok' | 'degraded' | 'failed' | 'running' | 'incomplete';
+export type RunStatus = 'ok' | 'degraded' | 'failed' | 'cancelled' | 'running' | 'incomplete';
 
 export interface RunResult {
   runId: string;
@@ -231,7 +232,11 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     }
   }
 
-  const status = synthesis === null ? 'failed' : orderedFailures.length > 0 ? 'degraded' : 'ok';
+  // Cancelled (Ctrl-C, SIGTERM, a watcher's grace running out) only when the cancellation cost
+  // something: a desk or the synthesis did not happen because of it. The run stays resumable.
+  const cancelled =
+    input.signal.aborted && (orderedFailures.some((f) => f.kind === 'cancelled') || (synthesis === null && succeeded.length > 0));
+  const status: RunStatus = cancelled ? 'cancelled' : synthesis === null ? 'failed' : orderedFailures.length > 0 ? 'degraded' : 'ok';
   return {
     runId: input.runId,
     status,

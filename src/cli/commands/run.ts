@@ -37,6 +37,7 @@ const FORMATS = ['md', 'json'] as const;
 export function exitCodeFor(run: RunResult): ExitCode {
   if (run.status === 'ok') return EXIT.ok;
   if (run.status === 'degraded') return EXIT.degraded;
+  if (run.status === 'cancelled') return EXIT.cancelled;
   return EXIT.failed;
 }
 
@@ -174,6 +175,9 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
     io.stderr.write(`assess: ${archiveFailure.message}; the report above was not archived\n`);
     return EXIT.archive;
   }
-  if (options.archive) io.stderr.write(`archived in ${dbPath} (assess runs show ${run.runId.slice(0, 8)})\n`);
+  if (options.archive) {
+    io.stderr.write(`archived in ${dbPath} (assess runs show ${run.runId.slice(0, 8)})\n`);
+    if (run.status === 'cancelled') io.stderr.write(`cancelled; finish it with: assess resume ${run.runId.slice(0, 8)}\n`);
+  }
   return exitCodeFor(run);
 }
