@@ -6,6 +6,7 @@ import type { IdentifiedEvent } from '../event/schema.js';
 import type { CallRecord } from '../llm/generate-object.js';
 import type { LifecycleEvent, LifecycleListener } from '../pipeline/lifecycle.js';
 import type { RunOptions, RunStatus } from '../pipeline/run-event.js';
+import { redactSecrets } from '../errors/index.js';
 import { ArchiveUnavailableError } from './errors.js';
 import { searchDocInserter } from './migrations.js';
 import { assessmentSearchText, eventSearchText } from './search-documents.js';
@@ -61,6 +62,8 @@ export class ArchiveRecorder {
     private readonly db: Database,
     private readonly runId: string,
     private readonly round: number,
+    /** Key values in use: masked in everything written, whatever a provider or model echoed. */
+    private readonly secrets: readonly string[] = [],
     private readonly now: () => Date = () => new Date(),
   ) {
     this.statements = {
@@ -78,8 +81,8 @@ export class ArchiveRecorder {
   }
 
   /** Creates the run row (status `running`) before any model is called. */
-  static start(db: Database, header: RunHeader): ArchiveRecorder {
-    const recorder = new ArchiveRecorder(db, header.runId, 0);
+  static start(db: Database, header: RunHeader, secrets: readonly string[] = []): ArchiveRecorder {
+    const recorder = new ArchiveRecorder(db, header.runId, 0, secrets);
     recorder.write(() => {
       // Desk definitions (briefs are long and rarely change) are stored once each, by hash.
       const desks: StoredDesk[] = header.desks.map((d) => ({
@@ -110,10 +113,10 @@ export class ArchiveRecorder {
   }
 
   /** Continues an archived run (resume): marks it running again under this process. */
-  static resume(db: Database, runId: string): ArchiveRecorder {
+  static resume(db: Database, runId: string, secrets: readonly string[] = []): ArchiveRecorder {
     const round =
       ((db.prepare('SELECT MAX(round) AS r FROM desk_results WHERE run_id = ?').get(runId) as { r: number | null }).r ?? 0) + 1;
-    const recorder = new ArchiveRecorder(db, runId, round);
+    const recorder = new ArchiveRecorder(db, runId, round, secrets);
     recorder.write(() => {
       db.prepare("UPDATE runs SET status = 'running', finished_at = NULL, pid = ?, host = ? WHERE id = ?").run(
         process.pid,
@@ -131,12 +134,12 @@ export class ArchiveRecorder {
         return this.write(() => this.recordCall(event.agentId, event.record));
       case 'desk-done':
         return this.write(() => {
-          this.statements.desk.run(this.runId, event.agentId, this.round, 'ok', JSON.stringify(event.assessment), null, null, this.stamp());
-          searchDocInserter(this.db)(this.runId, event.agentId, assessmentSearchText(event.assessment));
+          this.statements.desk.run(this.runId, event.agentId, this.round, 'ok', this.clean(JSON.stringify(event.assessment)), null, null, this.stamp());
+          searchDocInserter(this.db)(this.runId, event.agentId, this.clean(assessmentSearchText(event.assessment)));
         });
       case 'desk-failed':
         return this.write(() =>
-          this.statements.desk.run(this.runId, event.agentId, this.round, 'failed', null, event.kind, event.reason, this.stamp()),
+          this.statements.desk.run(this.runId, event.agentId, this.round, 'failed', null, event.kind, this.clean(event.reason), this.stamp()),
         );
       case 'synthesis-started':
         return this.write(() => {
@@ -145,10 +148,10 @@ export class ArchiveRecorder {
         });
       case 'synthesis-done':
         return this.write(() =>
-          this.statements.synthesis.run(this.runId, this.synthesisVersion, JSON.stringify(event.view), event.view.overallRisk.level, null, this.stamp()),
+          this.statements.synthesis.run(this.runId, this.synthesisVersion, this.clean(JSON.stringify(event.view)), event.view.overallRisk.level, null, this.stamp()),
         );
       case 'synthesis-failed':
-        return this.write(() => this.statements.synthesis.run(this.runId, this.synthesisVersion, null, null, event.reason, this.stamp()));
+        return this.write(() => this.statements.synthesis.run(this.runId, this.synthesisVersion, null, null, this.clean(event.reason), this.stamp()));
       default:
         return undefined;
     }
@@ -162,8 +165,8 @@ export class ArchiveRecorder {
   }
 
   private recordCall(agentId: string | null, record: CallRecord): void {
-    const systemHash = this.storeText(record.system);
-    const messagesHash = this.storeText(JSON.stringify(record.messages));
+    const systemHash = this.storeText(this.clean(record.system));
+    const messagesHash = this.storeText(this.clean(JSON.stringify(record.messages)));
     this.statements.call.run({
       runId: this.runId,
       round: this.round,
@@ -175,15 +178,15 @@ export class ArchiveRecorder {
       model: record.model,
       systemHash,
       messagesHash,
-      rawText: record.rawText,
+      rawText: record.rawText === null ? null : this.clean(record.rawText),
       finishReason: record.finishReason,
       valid: record.parsed === null || record.parsed === undefined ? 0 : 1,
-      issuesJson: JSON.stringify(record.issues),
+      issuesJson: this.clean(JSON.stringify(record.issues)),
       inputTokens: record.usage?.inputTokens ?? null,
       outputTokens: record.usage?.outputTokens ?? null,
       latencyMs: Math.round(record.latencyMs),
       costUsd: record.costUsd,
-      error: record.error,
+      error: record.error === null ? null : this.clean(record.error),
       createdAt: this.stamp(),
     });
   }
@@ -193,6 +196,10 @@ export class ArchiveRecorder {
     const hash = sha256(body);
     this.statements.text.run(hash, body);
     return hash;
+  }
+
+  private clean(text: string): string {
+    return redactSecrets(text, this.secrets);
   }
 
   private stamp(): string {

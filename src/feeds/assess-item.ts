@@ -55,7 +55,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
     }
     existing = previous.result.assessments;
     startedAt = previous.result.startedAt;
-    recorder = ArchiveRecorder.resume(db, runId);
+    recorder = ArchiveRecorder.resume(db, runId, deps.models.secrets);
   } else {
     runId = randomUUID();
     setItemRun(db, item.id, runId);
@@ -71,7 +71,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
       promptHashes: { desk: deps.prompts.deskHash, synthesis: deps.prompts.synthesisHash },
       options: deps.runOptions,
       startedAt,
-    });
+    }, deps.models.secrets);
   }
 
   const run = await runEvent({

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { maskKey, maskKeyInError } from './mask-key.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
@@ -29,13 +30,24 @@ export class AnthropicModel implements StructuredModel {
   readonly provider = 'anthropic';
   readonly model: string;
   private readonly client: Anthropic;
+  /** Kept only to mask it: whatever the provider echoes (errors, answers) leaves this adapter without it. */
+  private readonly apiKey: string;
 
   constructor(options: AnthropicModelOptions) {
     this.model = options.model;
+    this.apiKey = options.apiKey;
     this.client = new Anthropic(sdkClientOptions(options));
   }
 
   async complete(request: StructuredRequest): Promise<ModelResponse> {
+    try {
+      return maskKey(await this.call(request), this.apiKey);
+    } catch (error) {
+      throw maskKeyInError(error, this.apiKey);
+    }
+  }
+
+  private async call(request: StructuredRequest): Promise<ModelResponse> {
     const message = await this.client.messages.create(
       {
         model: this.model,

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { maskKey, maskKeyInError } from './mask-key.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
@@ -28,6 +29,8 @@ export class OpenAIModel implements StructuredModel {
   readonly provider = 'openai';
   readonly model: string;
   private readonly client: OpenAI;
+  /** Kept only to mask it: whatever the provider echoes (errors, answers) leaves this adapter without it. */
+  private readonly apiKey: string;
   /**
    * OpenAI's own API wants `max_completion_tokens` (reasoning models reject `max_tokens`); many
    * OpenAI-compatible servers (Ollama, llama.cpp server) only know `max_tokens`.
@@ -37,10 +40,19 @@ export class OpenAIModel implements StructuredModel {
   constructor(options: OpenAIModelOptions) {
     this.model = options.model;
     this.tokenLimitParam = options.baseURL && !/^https:\/\/api\.openai\.com\//.test(options.baseURL) ? 'max_tokens' : 'max_completion_tokens';
+    this.apiKey = options.apiKey;
     this.client = new OpenAI(sdkClientOptions(options));
   }
 
   async complete(request: StructuredRequest): Promise<ModelResponse> {
+    try {
+      return maskKey(await this.call(request), this.apiKey);
+    } catch (error) {
+      throw maskKeyInError(error, this.apiKey);
+    }
+  }
+
+  private async call(request: StructuredRequest): Promise<ModelResponse> {
     const completion = await this.client.chat.completions.create(
       {
         model: this.model,

@@ -69,7 +69,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
       io.fetch,
     );
 
-    const recorder = ArchiveRecorder.resume(db, runId);
+    const recorder = ArchiveRecorder.resume(db, runId, models.secrets);
     const progress = options.progress
       ? createProgress(io.stderr, `assess resume ${runId.slice(0, 8)} · ${missing.length} desk(s) to finish`, missing.map((d) => d.agentId))
       : undefined;
