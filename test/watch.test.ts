@@ -407,6 +407,26 @@ describe('watch --once', () => {
     expect(items().map((i) => i.status)).toEqual(['done', 'done']);
   });
 
+  it('feed text is cleaned and capped like any event: bidi and zero-width characters removed, a long body cut and recorded', async () => {
+    const long = `${'Tokyo and Washington agreed the JBIC terms. '.repeat(1200)}END`;
+    serveRss('/economy.rss', [{ ...STORY.jpUs, title: `\u202eJapan\u200b and U.S. agree JBIC terms`, summary: long }]);
+    llm();
+    const config = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+`);
+    expect((await watchOnce(config)).code).toBe(0);
+    const stored = items()[0]!;
+    expect(stored.title).toBe('Japan and U.S. agree JBIC terms');
+    const event = JSON.parse(query<{ event_json: string }>('SELECT event_json FROM feed_items')[0]!.event_json) as {
+      summary: string;
+      cut?: { originalChars: number; keptChars: number };
+    };
+    expect(event.cut).toEqual({ originalChars: long.length, keptChars: 20_000 });
+    expect(event.summary.endsWith('END')).toBe(true);
+    expect(event.summary).toContain('characters cut by assess');
+  });
+
   it('include/exclude filters: filtered items are recorded as skipped with the reason and never run', async () => {
     serveRss('/economy.rss', [STORY.skiTariff, STORY.boj, STORY.jpUs]);
     const fake = llm();

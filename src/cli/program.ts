@@ -55,6 +55,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--replay-dir <dir>', 'folder of recordings for --provider replay (default: fixtures/replay)')
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--no-archive', 'do not archive this run')
+    .option('--dry-run', 'render every prompt and estimate tokens and cost per desk, without calling a model')
     // Commands load on demand: `runs list` should not pay for importing the model SDKs.
     .action(async (event: string | undefined, options: RunCommandOptions) => {
       const { runCommand } = await import('./commands/run.js');

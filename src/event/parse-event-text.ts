@@ -2,7 +2,9 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
+import { sanitizeEventFields, sanitizeText } from './sanitize-text.js';
 import { NewsEventSchema, type NewsEvent } from './schema.js';
+import { capEvent, DEFAULT_MAX_EVENT_CHARS, type EventLimits } from './size-cap.js';
 
 /** `text` is plain text: the first non-empty line is the title, `#` means nothing special. */
 export type EventFormat = 'json' | 'yaml' | 'markdown' | 'text';
@@ -118,28 +120,37 @@ function normaliseAliases(raw: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-/** Validates a raw object as a NewsEvent; errors name the input and the field. */
-export function toNewsEvent(raw: unknown, label: string): NewsEvent {
+/**
+ * Validates a raw object as a NewsEvent; errors name the input and the field. This is the choke
+ * point every input path goes through: text fields are cleaned (sanitize-text.ts) before
+ * validation, so a title of only invisible characters is an empty title, and the validated event
+ * is cut to the size caps (size-cap.ts), the cut recorded in `cut`.
+ */
+export function toNewsEvent(raw: unknown, label: string, limits: EventLimits = {}): NewsEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${label}: an event must be an object with at least a title`);
   }
-  const result = NewsEventSchema.safeParse(normaliseAliases(raw as Record<string, unknown>));
+  if ('cut' in raw) throw new InputError(`${label}: unknown field(s) cut (assess records it when it shortens a long event)`);
+  const result = NewsEventSchema.safeParse(sanitizeEventFields(normaliseAliases(raw as Record<string, unknown>)));
   if (!result.success) throw new InputError(`${label}: ${firstIssue(result.error)}`);
-  return result.data;
+  return capEvent(result.data, limits.maxChars ?? DEFAULT_MAX_EVENT_CHARS);
 }
 
 /** Parses event text in the given format. `label` names the input in error messages. */
-export function parseEventText(raw: string, format: EventFormat, label: string): NewsEvent {
+export function parseEventText(raw: string, format: EventFormat, label: string, limits: EventLimits = {}): NewsEvent {
   // Editors on Windows (Japanese ones included) often save a byte-order mark; it is not content.
-  const text = raw.replace(BOM, '');
+  // The whole text is cleaned before parsing too, so stray control characters and CRs cannot
+  // upset the JSON/YAML parsers or the title/body split; toNewsEvent cleans the parsed fields
+  // again for what only appears after parsing (JSON escapes such as \u202E).
+  const text = sanitizeText(raw.replace(BOM, ''));
   if (text.trim() === '') throw new InputError(`${label}: the event is empty`);
   switch (format) {
     case 'json':
-      return toNewsEvent(parseJsonStrict(text, label), label);
+      return toNewsEvent(parseJsonStrict(text, label), label, limits);
     case 'yaml':
-      return toNewsEvent(parseYamlStrict(text, label), label);
+      return toNewsEvent(parseYamlStrict(text, label), label, limits);
     case 'markdown':
     case 'text':
-      return toNewsEvent(parseMarkdown(text, label, format === 'text'), label);
+      return toNewsEvent(parseMarkdown(text, label, format === 'text'), label, limits);
   }
 }

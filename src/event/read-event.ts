@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors/index.js';
+import { decodeUtf8 } from './decode-utf8.js';
 import { eventId } from './event-id.js';
 import { formatFromPath, parseEventText, sniffFormat, toNewsEvent } from './parse-event-text.js';
 import type { IdentifiedEvent } from './schema.js';
+import type { EventLimits } from './size-cap.js';
 
 /** Where the event comes from: a path (`-` for stdin) or flags. */
 export interface EventSpec {
@@ -15,19 +17,25 @@ export interface EventSpec {
   language?: string;
 }
 
+/**
+ * Raw bytes are decoded here, strictly (invalid UTF-8 is an InputError with its byte offset); a
+ * string is taken as already decoded.
+ */
 export interface EventReaders {
-  readFile: (path: string) => Promise<string>;
-  readStdin: () => Promise<string>;
+  readFile: (path: string) => Promise<Uint8Array | string>;
+  readStdin: () => Promise<Uint8Array | string>;
 }
 
 export const nodeEventReaders = (stdin: NodeJS.ReadableStream = process.stdin): EventReaders => ({
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: (path) => readFile(path),
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks);
   },
 });
+
+const asText = (content: Uint8Array | string, label: string): string => (typeof content === 'string' ? content : decodeUtf8(content, label));
 
 function fileErrorMessage(path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -37,24 +45,28 @@ function fileErrorMessage(path: string, error: unknown): string {
   return `${path}: cannot read file (${code ?? 'unknown error'})`;
 }
 
-/** Reads and validates one event, and gives it its stable id. Throws InputError on bad input. */
-export async function readEvent(spec: EventSpec, readers: EventReaders): Promise<IdentifiedEvent> {
+/**
+ * Reads and validates one event, and gives it its stable id. Throws InputError on bad input.
+ * A body longer than `limits.maxChars` (default DEFAULT_MAX_EVENT_CHARS) is cut and the cut
+ * recorded on the event; the id is computed from the text as cut, so it is still deterministic.
+ */
+export async function readEvent(spec: EventSpec, readers: EventReaders, limits: EventLimits = {}): Promise<IdentifiedEvent> {
   const fromFlags = spec.title !== undefined || spec.text !== undefined;
   if (spec.path !== undefined && fromFlags) {
     throw new InputError('give the event either as a file (or -) or with --title/--text, not both');
   }
   let event;
   if (spec.path === '-') {
-    const text = await readers.readStdin();
-    event = parseEventText(text, sniffFormat(text), 'stdin');
+    const text = asText(await readers.readStdin(), 'stdin');
+    event = parseEventText(text, sniffFormat(text), 'stdin', limits);
   } else if (spec.path !== undefined) {
-    let text: string;
+    let content: Uint8Array | string;
     try {
-      text = await readers.readFile(spec.path);
+      content = await readers.readFile(spec.path);
     } catch (error) {
       throw new InputError(fileErrorMessage(spec.path, error), { cause: error });
     }
-    event = parseEventText(text, formatFromPath(spec.path), spec.path);
+    event = parseEventText(asText(content, spec.path), formatFromPath(spec.path), spec.path, limits);
   } else if (fromFlags) {
     event = toNewsEvent(
       {
@@ -66,6 +78,7 @@ export async function readEvent(spec: EventSpec, readers: EventReaders): Promise
         ...(spec.language !== undefined ? { language: spec.language } : {}),
       },
       'flags',
+      limits,
     );
   } else {
     throw new InputError('no event given: pass a file, - for stdin, or --title and --text');

@@ -12,7 +12,24 @@ const isoDate = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
-/** A news event as the desks receive it. Text fields are carried through untouched (UTF-8). */
+const charCount = z.number().int().nonnegative();
+
+/**
+ * Set by assess (never read from input) when the event was longer than its caps: the body's
+ * length before and after the cut, in characters, and the title's original length if it was cut.
+ */
+export const EventCutSchema = z.strictObject({
+  originalChars: charCount,
+  keptChars: charCount,
+  titleOriginalChars: charCount.optional(),
+});
+
+export type EventCut = z.output<typeof EventCutSchema>;
+
+/**
+ * A news event as the desks receive it. Text fields are cleaned of control, zero-width and bidi
+ * override characters (see sanitize-text.ts) and otherwise carried through untouched (UTF-8).
+ */
 export const NewsEventSchema = z.strictObject({
   title: z.string({ error: 'an event needs a title' }).trim().min(1, 'an event needs a non-empty title'),
   summary: z.string().default(''),
@@ -29,6 +46,7 @@ export const NewsEventSchema = z.strictObject({
     .string()
     .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or ja')
     .optional(),
+  cut: EventCutSchema.optional(),
 });
 
 export type NewsEvent = z.output<typeof NewsEventSchema>;

@@ -24,8 +24,12 @@ export interface ParsedFeed {
   items: FeedItem[];
 }
 
-/** A summary longer than this is cut (at a word boundary) — a feed item is not a book. */
-export const MAX_SUMMARY_CHARS = 20_000;
+/**
+ * A hard ceiling against pathological items (the body is already capped at 5 MiB per fetch).
+ * Ordinary long items are not cut here: the event size cap does that, head and tail, and records
+ * the cut on the event, so nothing is shortened silently.
+ */
+export const MAX_SUMMARY_CHARS = 1_000_000;
 /** An untitled item is titled with the start of its summary, up to this many characters. */
 const UNTITLED_TITLE_CHARS = 100;
 

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { AgentDefinition } from '../agents/definition.js';
 import { CancelledError } from '../errors/index.js';
 import { eventId } from '../event/event-id.js';
+import { toNewsEvent } from '../event/parse-event-text.js';
 import type { NewsEvent } from '../event/schema.js';
 import { fetchArticleText } from './fetch-article.js';
 import { fetchFeed } from './fetch-feed.js';
@@ -189,10 +190,19 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
       textSource = 'article';
     }
   }
-  const event = toEvent(item, feed, summary, textSource);
+  // Feed text is as untrusted as any event: the same cleaning and size cap apply.
+  let event: NewsEvent;
+  let invalid: string | undefined;
+  try {
+    event = toNewsEvent(toEvent(item, feed, summary, textSource), `feed ${feed.name}`);
+  } catch (error) {
+    invalid = error instanceof Error ? error.message : String(error);
+    event = toEvent({ ...item, title: item.title.trim() || '(untitled)' }, feed, '', textSource);
+  }
 
   let outcome: { route: RouteDecision } | { skip: string; route?: RouteDecision };
-  if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
+  if (invalid !== undefined) outcome = { skip: `not a usable event: ${invalid}` };
+  else if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
   else if (missing) outcome = { skip: `matches none of include [${feed.include.join(', ')}]` };
   else {
     const route = await routeFor(deps, feed, item);

@@ -1,4 +1,5 @@
 import type { AgentAssessment } from '../assessment/schema.js';
+import { describeCut } from '../event/size-cap.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import type { MergedScenario, RiskView } from '../synthesis/schema.js';
 import { percent, usd } from './format.js';
@@ -462,7 +463,8 @@ ${published ? html`<div><dt>Published</dt><dd><time datetime="${published}">${pu
 <div><dt>Run</dt><dd><code>${run.runId}</code></dd></div>
 <div><dt>Status</dt><dd>${badge(STATUS_CLASS, run.status)}</dd></div>
 </dl>
-${event.summary.trim() ? html`<blockquote class="summary">${paragraphs(event.summary)}</blockquote>` : ''}
+${describeCut(event.cut).map((note) => html`<p class="notes" role="note"><strong>${note}</strong></p>
+`)}${event.summary.trim() ? html`<blockquote class="summary">${paragraphs(event.summary)}</blockquote>` : ''}
 ${
   sourceName
     ? html`<p class="source">Source: ${safeUrl ? html`<a href="${safeUrl}" rel="noopener noreferrer">${sourceName}</a>` : sourceName}</p>`

@@ -1,4 +1,5 @@
 import type { AgentAssessment } from '../assessment/schema.js';
+import { describeCut } from '../event/size-cap.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import type { RiskView } from '../synthesis/schema.js';
 import { cell, percent, usd } from './format.js';
@@ -134,6 +135,8 @@ export function renderRunMarkdown(run: RunResult): string {
   out.push(`# ${event.title}`, '');
   const meta = [`event ${run.event.id}`, event.publishedAt ? `published ${event.publishedAt.slice(0, 10)}` : '', `run ${run.runId}`, `status **${run.status}**`];
   out.push(`_${meta.filter(Boolean).join(' · ')}_`, '');
+  // A cut event is never shown as if it were whole.
+  for (const note of describeCut(event.cut)) out.push(`_${note}_`, '');
   if (event.summary) out.push(...event.summary.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
 
   for (const a of run.assessments) out.push(renderAssessmentMarkdown(a));

@@ -1,38 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { loadAgents, selectAgents } from '../../agents/index.js';
+import { join } from 'node:path';
 import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
-import { buildModels, resolveConfig, type ConfigFlags } from '../../config/index.js';
+import { buildModels } from '../../config/index.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
-import { nodeEventReaders, readEvent, type EventSpec } from '../../event/index.js';
 import { runEvent, type RunResult } from '../../pipeline/index.js';
-import { loadPrompts } from '../../prompts/index.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { environmentWithDotenv } from '../load-env.js';
 import { createLogger } from '../logger.js';
-import { DEFAULT_PATHS } from '../paths.js';
+import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress } from '../progress.js';
 
-export interface RunCommandOptions extends ConfigFlags {
-  title?: string;
-  text?: string;
-  url?: string;
-  published?: string;
-  tags?: string;
-  language?: string;
-  agents?: string;
-  format: string;
+export interface RunCommandOptions extends PlanRunOptions {
   out?: string;
   progress: boolean;
   /** false with --no-archive. */
   archive: boolean;
+  /** --dry-run: render the prompts and estimate tokens and cost; no model, no key, no archive. */
+  dryRun?: boolean;
 }
-
-const FORMATS = ['md', 'json'] as const;
 
 export function exitCodeFor(run: RunResult): ExitCode {
   if (run.status === 'ok') return EXIT.ok;
@@ -55,37 +43,14 @@ function openForWriting(path: string): { db: Database | null; failure: ArchiveUn
   }
 }
 
-const splitList = (value: string | undefined): string[] | undefined =>
-  value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
-
 /** `assess run <event>`: parse → plan (validate everything) → run → report. */
 export async function runCommand(eventPath: string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
-  // Plan: everything that can be wrong with the input is found before any model is called.
-  if (!(FORMATS as readonly string[]).includes(options.format)) {
-    throw new InputError(`unknown format ${options.format}; use md or json`);
+  if (options.dryRun) {
+    const { dryRunCommand } = await import('./dry-run.js');
+    return dryRunCommand(eventPath, options, io);
   }
-  const env = environmentWithDotenv(io.env, io.cwd);
-  const config = resolveConfig(options, env, DEFAULT_PATHS);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
-
-  const spec: EventSpec = {
-    ...(eventPath !== undefined ? { path: eventPath === '-' ? '-' : abs(eventPath) } : {}),
-    ...(options.title !== undefined ? { title: options.title } : {}),
-    ...(options.text !== undefined ? { text: options.text } : {}),
-    ...(options.url !== undefined ? { url: options.url } : {}),
-    ...(options.published !== undefined ? { published: options.published } : {}),
-    ...(options.tags !== undefined ? { tags: splitList(options.tags) ?? [] } : {}),
-    ...(options.language !== undefined ? { language: options.language } : {}),
-  };
-  const event = await readEvent(spec, nodeEventReaders(io.stdin)).catch((error: unknown) => {
-    // Name the path as the user typed it, not the absolute one.
-    if (error instanceof InputError && eventPath && eventPath !== '-') {
-      throw new InputError(error.message.replace(abs(eventPath), eventPath));
-    }
-    throw error;
-  });
-  const agents = selectAgents(await loadAgents(abs(config.agentsDir)), splitList(options.agents));
-  const prompts = await loadPrompts(abs(config.promptsDir));
+  // Plan: everything that can be wrong with the input is found before any model is called.
+  const { config, event, agents, prompts, abs } = await planRun(eventPath, options, io);
   const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, agents, io.fetch);
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
   const runOptions = {
@@ -121,7 +86,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
         promptHashes: { desk: prompts.deskHash, synthesis: prompts.synthesisHash },
         options: runOptions,
         startedAt,
-      })
+      }, models.secrets)
     : undefined;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
   const progress = options.progress
