@@ -55,6 +55,8 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--replay-dir <dir>', 'folder of recordings for --provider replay (default: fixtures/replay)')
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--no-archive', 'do not archive this run')
+    .option('--max-cost <usd>', 'cost budget for the run: once reached, nothing new starts and the run ends degraded')
+    .option('--max-run-tokens <n>', 'token budget for the run (input + output over all calls), likewise')
     .option('--dry-run', 'render every prompt and estimate tokens and cost per desk, without calling a model')
     // Commands load on demand: `runs list` should not pay for importing the model SDKs.
     .action(async (event: string | undefined, options: RunCommandOptions) => {

@@ -31,6 +31,8 @@ export interface ConfigFlags {
   promptsDir?: string;
   replayDir?: string;
   db?: string;
+  maxCost?: string;
+  maxRunTokens?: string;
 }
 
 const positiveInt = (name: string, max: number) =>
@@ -49,6 +51,8 @@ const ConfigSchema = z.object({
   maxRepairs: z.coerce.number({ error: '--repairs must be a number' }).int().min(0, '--repairs must be 0 or more').max(5, '--repairs must be at most 5'),
   maxOutputTokens: positiveInt('--max-tokens', 200_000),
   maxRetries: z.coerce.number({ error: '--retries must be a number' }).int().min(0).max(10, '--retries must be at most 10'),
+  maxCostUsd: z.coerce.number({ error: '--max-cost must be a number of US dollars' }).positive('--max-cost must be more than 0').optional(),
+  maxRunTokens: positiveInt('--max-run-tokens', 1_000_000_000).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: (i) => `unknown log level ${String(i.input)}`,
   }),
@@ -86,6 +90,8 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     maxRepairs: nonEmpty(flags.repairs) ?? nonEmpty(env['ASSESS_MAX_REPAIRS']) ?? '2',
     maxOutputTokens: nonEmpty(flags.maxTokens) ?? nonEmpty(env['ASSESS_MAX_TOKENS']) ?? '8192',
     maxRetries: nonEmpty(flags.retries) ?? nonEmpty(env['ASSESS_MAX_RETRIES']) ?? '3',
+    maxCostUsd: nonEmpty(flags.maxCost) ?? nonEmpty(env['ASSESS_MAX_COST']),
+    maxRunTokens: nonEmpty(flags.maxRunTokens) ?? nonEmpty(env['ASSESS_MAX_RUN_TOKENS']),
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env['LOG_LEVEL']) ?? 'warn',
     agentsDir: nonEmpty(flags.agentsDir) ?? nonEmpty(env['ASSESS_AGENTS_DIR']) ?? defaults.agentsDir,
     promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,

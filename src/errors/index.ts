@@ -61,6 +61,14 @@ export class CancelledError extends Error {
   }
 }
 
+/** A run's cost or token budget was reached: nothing new starts. */
+export class BudgetExceededError extends Error {
+  override readonly name = 'BudgetExceededError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
 /** One line for a person, whatever was thrown. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
+import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import { safeParseJson } from './extract-json.js';
 import { estimateCostUsd } from './pricing.js';
 import { scopedSignal } from '../signals/scoped-signal.js';
@@ -51,6 +51,8 @@ export interface GenerateRequest<T> {
 }
 
 export interface GenerateHooks {
+  /** Asked before every call (first try, retry, repair): a reason stops the call from starting. */
+  mayStart?: () => string | null;
   onCall?: (record: CallRecord) => void;
   onRepair?: (info: { turn: number; issues: string[] }) => void;
   onRetry?: (info: { retry: number; delayMs: number; reason: string }) => void;
@@ -105,6 +107,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       const turnMessages = messages;
       const response = await withRetry(
         async () => {
+          const refused = req.hooks?.mayStart?.();
+          if (refused) throw new BudgetExceededError(refused);
           const started = now();
           // One signal per attempt: the run's cancellation plus this call's own timeout.
           const { signal, timedOut, cancelled, dispose } = scopedSignal(req.signal, req.timeoutMs);
@@ -211,7 +215,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
     }
   } catch (error) {
     const typed =
-      error instanceof ProviderError || error instanceof CancelledError
+      error instanceof ProviderError || error instanceof CancelledError || error instanceof BudgetExceededError
         ? error
         : new ProviderError(describeError(error), { retryable: false, cause: error });
     return { ok: false, error: typed, calls };

@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import type { AgentDefinition } from '../agents/definition.js';
 import { finalizeAssessment } from '../assessment/finalize.js';
 import { AssessmentDraftSchema, type AgentAssessment } from '../assessment/schema.js';
-import { CancelledError, IncompleteOutputError, InvalidOutputError, describeError } from '../errors/index.js';
+import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, describeError } from '../errors/index.js';
 import type { IdentifiedEvent } from '../event/schema.js';
 import { generateObject, type CallRecord } from '../llm/generate-object.js';
 import { toProviderJsonSchema } from '../llm/json-schema.js';
@@ -13,6 +13,7 @@ import { renderDeskPrompt, renderRepairPrompt, renderSynthesisPrompt } from '../
 import { buildRiskView } from '../synthesis/build-risk-view.js';
 import { SynthesisDraftSchema, type RiskView } from '../synthesis/schema.js';
 import type { LifecycleListener } from './lifecycle.js';
+import { Budget, type BudgetLimits, type BudgetReport } from './budget.js';
 import { summarizeUsage, type UsageReport } from './usage.js';
 
 export interface RunOptions {
@@ -25,10 +26,12 @@ export interface RunOptions {
   maxOutputTokens: number;
   retry: RetryPolicy;
   disagreementThreshold?: number;
+  /** Cost/token limits for the whole run (`--max-cost`, `--max-run-tokens`). */
+  budget?: BudgetLimits;
 }
 
 /** `unfinished`: the archive shows the desk never finished (the process died mid-run). */
-export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled' | 'unfinished';
+export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled' | 'unfinished' | 'budget';
 
 export interface DeskFailure {
   agentId: string;
@@ -56,6 +59,8 @@ export interface RunResult {
   synthesis: RiskView | null;
   synthesisError: string | null;
   usage: UsageReport;
+  /** Present when the run had a budget: limits, what was spent, and whether it was reached. */
+  budget?: BudgetReport;
 }
 
 export interface RunInput {
@@ -85,6 +90,7 @@ const DESK_JSON_SCHEMA = toProviderJsonSchema(AssessmentDraftSchema);
 const SYNTHESIS_JSON_SCHEMA = toProviderJsonSchema(SynthesisDraftSchema);
 
 function classify(error: Error): FailureKind {
+  if (error instanceof BudgetExceededError) return 'budget';
   if (error instanceof IncompleteOutputError) return error.kind;
   if (error instanceof InvalidOutputError) return 'invalid';
   if (error instanceof CancelledError) return 'cancelled';
@@ -101,10 +107,13 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
   const emit: LifecycleListener = (e) => input.onEvent?.(e);
   const startedAt = input.startedAt ?? new Date(now()).toISOString();
   const calls: CallRecord[] = [];
+  const budget = input.options.budget ? new Budget(input.options.budget) : undefined;
   const onCall = (agentId: string | null) => (record: CallRecord) => {
     calls.push(record);
+    budget?.record(record);
     emit({ type: 'call', agentId, record });
   };
+  const mayStart = () => budget?.exceeded() ?? null;
 
   // What every model call of this run shares: desks and synthesizer are validated, repaired,
   // retried and timed out alike.
@@ -153,6 +162,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           system: prompt.system,
           user: prompt.user,
           hooks: {
+            mayStart,
             onCall: onCall(agent.id),
             onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
             onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
@@ -190,6 +200,8 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     synthesisError = 'no desk produced a valid assessment';
   } else if (input.signal.aborted) {
     synthesisError = 'run cancelled before synthesis';
+  } else if (budget?.exceeded()) {
+    synthesisError = `no synthesis: ${budget.exceeded()}`;
   } else {
     const missing = orderedFailures.map((f) => ({ agentId: f.agentId, reason: f.reason }));
     emit({ type: 'synthesis-started', provider: input.synthesisModel.provider, model: input.synthesisModel.model });
@@ -205,6 +217,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
       system: prompt.system,
       user: prompt.user,
       hooks: {
+        mayStart,
         onCall: onCall(null),
         onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
         onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
@@ -236,7 +249,17 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
   // something: a desk or the synthesis did not happen because of it. The run stays resumable.
   const cancelled =
     input.signal.aborted && (orderedFailures.some((f) => f.kind === 'cancelled') || (synthesis === null && succeeded.length > 0));
-  const status: RunStatus = cancelled ? 'cancelled' : synthesis === null ? 'failed' : orderedFailures.length > 0 ? 'degraded' : 'ok';
+  // A run stopped by its budget is degraded (it did what it was allowed to), not failed.
+  const budgetStopped = budget?.exceeded() != null && succeeded.length > 0;
+  const status: RunStatus = cancelled
+    ? 'cancelled'
+    : budgetStopped
+      ? 'degraded'
+      : synthesis === null
+        ? 'failed'
+        : orderedFailures.length > 0
+          ? 'degraded'
+          : 'ok';
   return {
     runId: input.runId,
     status,
@@ -250,5 +273,6 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     synthesis,
     synthesisError,
     usage: summarizeUsage(calls),
+    ...(budget ? { budget: budget.report() } : {}),
   };
 }

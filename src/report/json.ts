@@ -15,6 +15,7 @@ export function toRunJson(run: RunResult) {
     synthesis: run.synthesis,
     synthesisError: run.synthesisError,
     usage: run.usage,
+    budget: run.budget ?? null,
   };
 }
 

@@ -152,5 +152,13 @@ export function renderRunMarkdown(run: RunResult): string {
   const t = run.usage.total;
   const cost = t.costUsd === null ? 'cost unknown for these models' : `estimated ${usd(t.costUsd)}${t.costComplete ? '' : ' (some models unpriced)'}`;
   out.push('---', '', `_Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}._`, '');
+  if (run.budget) {
+    const b = run.budget;
+    const limits = [
+      b.maxCostUsd !== undefined ? `${usd(b.spentUsd)} of ${usd(b.maxCostUsd)}` : '',
+      b.maxTokens !== undefined ? `${b.spentTokens.toLocaleString('en-US')} of ${b.maxTokens.toLocaleString('en-US')} tokens` : '',
+    ].filter(Boolean);
+    out.push(`_Budget: ${limits.join('; ')} spent${b.exceeded ? ` — **${b.exceeded}**; nothing new was started after that` : ''}._`, '');
+  }
   return out.join('\n');
 }

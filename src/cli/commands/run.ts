@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
 import { buildModels } from '../../config/index.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
+import { estimateCostUsd } from '../../llm/pricing.js';
 import { runEvent, type RunResult } from '../../pipeline/index.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -53,12 +54,26 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const { config, event, agents, prompts, abs } = await planRun(eventPath, options, io);
   const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, agents, io.fetch);
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
+  if (config.maxCostUsd !== undefined) {
+    // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it as free.
+    const unpriced = [...new Set([...agents.map((a) => models.forAgent(a)), models.synthesis].map((m) => m.model))].filter(
+      (name) => name !== 'replay' && estimateCostUsd(name, { inputTokens: 1, outputTokens: 1 }) === null,
+    );
+    if (unpriced.length > 0) {
+      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (use --max-run-tokens instead)`);
+    }
+  }
+  const budget = {
+    ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
+    ...(config.maxRunTokens !== undefined ? { maxTokens: config.maxRunTokens } : {}),
+  };
   const runOptions = {
     concurrency: config.concurrency,
     timeoutMs: config.timeoutMs,
     maxRepairs: config.maxRepairs,
     maxOutputTokens: config.maxOutputTokens,
     retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+    ...(Object.keys(budget).length > 0 ? { budget } : {}),
   };
 
   const dbPath = abs(config.dbPath);
