@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { ProviderError } from '../errors/index.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
@@ -58,6 +59,9 @@ export class AnthropicModel implements StructuredModel {
       },
       { signal: request.signal },
     );
+    if (!message || !Array.isArray(message.content)) {
+      throw new ProviderError('anthropic returned an empty response', { retryable: true });
+    }
     const text = message.content
       .map((block) => (block.type === 'text' ? block.text : ''))
       .join('');

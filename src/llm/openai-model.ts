@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { ProviderError } from '../errors/index.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
@@ -65,6 +66,10 @@ export class OpenAIModel implements StructuredModel {
       },
       { signal: request.signal },
     );
+    // Some servers answer 200 with an empty body; that is the server's fault and worth a retry.
+    if (!completion || !Array.isArray(completion.choices)) {
+      throw new ProviderError('openai returned an empty response', { retryable: true });
+    }
     const choice = completion.choices[0];
     const refusal = choice?.message.refusal ?? undefined;
     return {

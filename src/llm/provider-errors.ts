@@ -1,3 +1,5 @@
+import { APIConnectionError as AnthropicConnectionError, APIConnectionTimeoutError as AnthropicConnectionTimeout } from '@anthropic-ai/sdk';
+import { APIConnectionError as OpenAIConnectionError, APIConnectionTimeoutError as OpenAIConnectionTimeout } from 'openai';
 import { CancelledError, ProviderError, redactSecrets } from '../errors/index.js';
 
 /** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into milliseconds. */
@@ -54,10 +56,13 @@ export function toProviderError(
       cause: error,
     });
   }
-  if (e.name === 'APIConnectionTimeoutError') {
+  // Classes, not names: openai 6.x errors keep the name 'Error', so only instanceof tells them apart.
+  if (error instanceof OpenAIConnectionTimeout || error instanceof AnthropicConnectionTimeout || e.name === 'APIConnectionTimeoutError') {
     return new ProviderError(`${context.provider} connection timed out`, { retryable: true, cause: error });
   }
-  if (e.name === 'APIConnectionError' || e.name === 'FetchError' || e.name === 'TypeError') {
+  // fetch's network failures are TypeError('fetch failed') with a cause; any other TypeError is a bug, not the network.
+  const fetchFailure = e.name === 'TypeError' && (e.message === 'fetch failed' || (error as { cause?: unknown }).cause !== undefined);
+  if (error instanceof OpenAIConnectionError || error instanceof AnthropicConnectionError || e.name === 'APIConnectionError' || e.name === 'FetchError' || fetchFailure) {
     return new ProviderError(`${context.provider} connection failed: ${redactSecrets((e.message ?? '').split('\n')[0] ?? '')}`, {
       retryable: true,
       cause: error,

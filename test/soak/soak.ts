@@ -1,0 +1,737 @@
+/**
+ * `npm run soak`: many events through the real CLI against a fault-injecting fake model server,
+ * then every degraded or failed run resumed with the faults off; then SIGKILL crash-durability
+ * trials. Prints a table and exits nonzero unless every run ends ok, nothing crashed, and no call
+ * was attempted more often than the retry/repair policy allows.
+ *
+ *   SOAK_EVENTS        events (default 100), each assessed by all 8 desks
+ *   SOAK_FAULT_RATE    total fault rate per request, spread over every fault kind (default 0.2)
+ *   SOAK_SEED          seed of the fault draws (default 20250926)
+ *   SOAK_PARALLEL      events in flight at once, in this process (default 10)
+ *   SOAK_ANTHROPIC_EVERY  every n-th event uses the Anthropic API instead of OpenAI (default 4; 0 = never)
+ *   SOAK_KILL_TRIALS   SIGKILL trials (default 20; 0 = none)
+ *
+ * The runs go through `runCli` in this process (the CLI entry point minus `process`), with
+ * OPENAI_BASE_URL / ANTHROPIC_BASE_URL pointing at the fault server and a throwaway ASSESS_DB.
+ * The kill trials spawn `node --import tsx src/cli/main.ts run …` as child processes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import DatabaseConstructor, { type Database } from 'better-sqlite3';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/program.js';
+import { FAULT_KINDS, FaultServer, seededRandom, type FaultKind, type FaultRequest } from '../support/fault-server.js';
+import { ROOT, SEED_EVENT } from '../support/paths.js';
+
+export const ALL_DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'] as const;
+export const FAKE_OPENAI_KEY = 'sk-soak-000000000000';
+export const FAKE_ANTHROPIC_KEY = 'sk-ant-soak-000000000000';
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers.
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
+export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
+
+/** A stack trace line (`    at fn (file.ts:12:5)`): the CLI prints one line per error, never these. */
+export const STACK_TRACE = /^\s+at .+(?::\d+:\d+\)?|\(native\)|\(<anonymous>\)|\(index \d+\))$/m;
+
+/** A stack trace printed as such, or inside a JSON log line (pino serialises errors with `stack`). */
+export function hasStackTrace(stderr: string): boolean {
+  return STACK_TRACE.test(stderr) || /"stack"\s*:\s*"[^"]*\\n\s+at /.test(stderr);
+}
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `assess …` in this process with captured output; env holds only what is given. */
+export async function cli(argv: string[], env: Record<string, string>, signal?: AbortSignal): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s), isTTY: false },
+    stdin: Readable.from([]),
+    env,
+    cwd: ROOT,
+    signal: signal ?? new AbortController().signal,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: distinct variations of the seed event.
+
+export interface SoakEvent {
+  title: string;
+  text: string;
+  published: string;
+}
+
+const VARIANT_ANGLES = [
+  'Markets react as details emerge',
+  'Opposition demands parliamentary oversight',
+  'Washington signals the first projects',
+  'Industry groups weigh in on the terms',
+  'Analysts question the timeline',
+  'Beijing responds to the announcement',
+  'Seoul watches for a similar deal',
+  'Brussels studies the precedent',
+];
+
+/** `n` distinct events derived from the seed event: new titles, reordered sentences, an update line. */
+export function makeEvents(n: number, seed = 1): SoakEvent[] {
+  const raw = readFileSync(SEED_EVENT, 'utf8');
+  const body = raw.replace(/^---[\s\S]*?---\s*/, '');
+  const titleLine = /^#\s+(.+)$/m.exec(body)?.[1]?.trim() ?? 'Japan Unveils $550B U.S. Investment';
+  const text = body.replace(/^#\s+.+$/m, '').trim();
+  const sentences = text.split(/(?<=[.!?])\s+(?=[A-Z])/).filter((s) => s.trim() !== '');
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const angle = VARIANT_ANGLES[i % VARIANT_ANGLES.length]!;
+    const rotated = sentences.map((_, j) => sentences[(j + i) % sentences.length]!);
+    const day = 1 + Math.floor(random() * 28);
+    const update = `Update ${i + 1}: ${angle.toLowerCase()}; figures as of day ${day} of the follow-up coverage (variant ${i + 1} of ${n}).`;
+    return {
+      title: `${titleLine} — ${angle} (#${i + 1})`,
+      text: [update, ...rotated].join(' '),
+      published: `2025-10-${String(day).padStart(2, '0')}`,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The soak.
+
+export interface SoakOptions {
+  server: FaultServer;
+  dbPath: string;
+  events: number;
+  /** Desk ids, or undefined for all of them. */
+  desks?: readonly string[];
+  faultRate: number;
+  /** Fault kinds the rate is spread over (default: all). */
+  kinds?: readonly FaultKind[];
+  seed: number;
+  timeoutSec: number;
+  retries: number;
+  repairs: number;
+  /** Events in flight at once. */
+  parallel: number;
+  /** Every n-th event uses Anthropic (0: never). */
+  anthropicEvery: number;
+  /** Called per finished run (progress). */
+  onRun?: (done: number, total: number) => void;
+}
+
+/** Where a desk failure came from, read from its reason. */
+export type FailureCause = FaultKind | 'other';
+
+export function causeOf(reason: string): FailureCause {
+  if (/HTTP 429\b/.test(reason)) return 'rate_limit';
+  if (/HTTP 500\b/.test(reason)) return 'server_error';
+  if (/HTTP 503\b/.test(reason)) return 'unavailable';
+  if (/HTTP 529\b/.test(reason)) return 'overloaded';
+  if (/timed out/.test(reason)) return 'hang';
+  if (/Cannot read properties of undefined/.test(reason)) return 'empty_body';
+  if (/Connection error|connection failed|ECONNRESET|socket hang up|other side closed/i.test(reason)) return 'reset';
+  if (/truncated/.test(reason)) return 'truncated';
+  if (/refused/.test(reason)) return 'refusal';
+  if (/not valid JSON/.test(reason)) return 'invalid_json';
+  if (/still invalid/.test(reason)) return 'schema_violation';
+  return 'other';
+}
+
+export interface ReportJson {
+  runId: string;
+  status: string;
+  assessments: { agentId: string }[];
+  failures: { agentId: string; kind: string; reason: string }[];
+  synthesisError: string | null;
+}
+
+export interface RunOutcome {
+  index: number;
+  provider: 'openai' | 'anthropic';
+  code: number;
+  report: ReportJson | null;
+  stderr: string;
+  /** Why this outcome counts as a crash, if it does. */
+  crash: string | null;
+  resume?: { code: number; status: string | null; stderr: string; crash: string | null };
+}
+
+export interface SoakReport {
+  events: number;
+  desksPerEvent: number;
+  providers: Record<string, number>;
+  policy: { timeoutSec: number; retries: number; repairs: number; maxAttempts: number };
+  faultRate: number;
+  seed: number;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  exitCodes: Record<string, number>;
+  resumed: number;
+  resumeExitCodes: Record<string, number>;
+  calls: { total: number; round0: number; resumeRounds: number };
+  server: { requests: number; runPhase: number; resumePhase: number; aborted: number };
+  faults: Record<FaultKind, number>;
+  faultsTotal: number;
+  retries: { archive: number; server: number };
+  repairs: { archive: number; server: number };
+  deskFailures: { byKind: Record<string, number>; byCause: Record<string, number>; total: number; reasons: string[] };
+  synthesisFailures: number;
+  attempts: {
+    maxPerDeskRound: number;
+    maxCallsPerDeskRound: number;
+    serverMaxPerConversation: number;
+    serverMaxTurns: number;
+    serverMaxPerTurn: number;
+    overPolicy: string[];
+  };
+  /** Round-0 calls in the archive vs requests the server saw in the run phase. */
+  callsMatchRequests: boolean;
+  crashes: { total: number; details: string[] };
+  wallMs: { total: number; runs: number; resumes: number };
+  outcomes: RunOutcome[];
+}
+
+const tally = (values: Iterable<string>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+};
+
+function crashOf(code: number, stderr: string, allowed: readonly number[]): string | null {
+  if (!allowed.includes(code)) return `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+  if (hasStackTrace(stderr)) return `stack trace on stderr: ${stderr.slice(0, 500)}`;
+  return null;
+}
+
+function parseReport(stdout: string): ReportJson | null {
+  try {
+    const value = JSON.parse(stdout) as ReportJson;
+    return typeof value.runId === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the soak: every event through `assess run`, then `assess resume` for every run not ok. */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const { server } = options;
+  const started = performance.now();
+  const events = makeEvents(options.events, options.seed);
+  const env: Record<string, string> = {
+    OPENAI_API_KEY: FAKE_OPENAI_KEY,
+    OPENAI_BASE_URL: server.openaiUrl,
+    ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: server.anthropicUrl,
+    ASSESS_DB: options.dbPath,
+  };
+  const policy = {
+    timeoutSec: options.timeoutSec,
+    retries: options.retries,
+    repairs: options.repairs,
+    maxAttempts: (options.retries + 1) * (options.repairs + 1),
+  };
+  const common = [
+    '--timeout', String(options.timeoutSec),
+    '--retries', String(options.retries),
+    '--repairs', String(options.repairs),
+    '--no-progress',
+    '--format', 'json',
+  ];
+
+  // Phase 1: every event, faults on.
+  const runMark = server.requests.length;
+  server.setPhase('run').setFaultRate(options.faultRate, options.kinds ?? FAULT_KINDS);
+  let finished = 0;
+  const outcomes = await pool(events, options.parallel, async (event, index): Promise<RunOutcome> => {
+    const provider = options.anthropicEvery > 0 && index % options.anthropicEvery === options.anthropicEvery - 1 ? 'anthropic' : 'openai';
+    const argv = [
+      'run',
+      '--title', event.title,
+      '--text', event.text,
+      '--published', event.published,
+      '--provider', provider,
+      ...(options.desks ? ['--agents', options.desks.join(',')] : []),
+      ...common,
+    ];
+    const r = await cli(argv, env);
+    options.onRun?.(++finished, events.length);
+    const report = parseReport(r.stdout);
+    const crash = crashOf(r.code, r.stderr, [0, 1, 3]) ?? (report === null ? `no JSON report (exit ${r.code}): ${r.stderr.slice(0, 300)}` : null);
+    return { index, provider, code: r.code, report, stderr: r.stderr, crash };
+  });
+  const runsMs = performance.now() - started;
+
+  // Phase 2: faults off, every run that is not ok resumed.
+  const resumeStarted = performance.now();
+  const resumeMark = server.requests.length;
+  server.setFaults({}).setPhase('resume');
+  const toResume = outcomes.filter((o) => o.report !== null && o.report.status !== 'ok');
+  await pool(toResume, options.parallel, async (o) => {
+    const r = await cli(['resume', o.report!.runId, '--no-progress', '--format', 'json'], env);
+    const report = parseReport(r.stdout);
+    o.resume = { code: r.code, status: report?.status ?? null, stderr: r.stderr, crash: crashOf(r.code, r.stderr, [0, 1, 3]) };
+  });
+  const resumesMs = performance.now() - resumeStarted;
+
+  // The archive's account.
+  const db: Database = new DatabaseConstructor(options.dbPath, { readonly: true, fileMustExist: true });
+  let stats;
+  try {
+    const all = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+    const one = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).get(...params) as T;
+    const runIds = new Set(outcomes.flatMap((o) => (o.report ? [o.report.runId] : [])));
+    const statuses = all<{ id: string; status: string }>('SELECT id, status FROM runs').filter((r) => runIds.has(r.id));
+    const calls = one<{ total: number; round0: number; later: number; repairs: number }>(
+      `SELECT COUNT(*) AS total, SUM(round = 0) AS round0, SUM(round > 0) AS later, SUM(kind = 'repair') AS repairs FROM calls`,
+    );
+    // A call that errored and was followed by another call of the same turn was retried; refusals
+    // and truncations also carry an error but end the desk, so they never have a successor.
+    const retries = one<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM calls c WHERE c.error IS NOT NULL AND EXISTS (SELECT 1 FROM calls d
+        WHERE d.run_id = c.run_id AND d.round = c.round AND d.purpose = c.purpose AND d.attempt = c.attempt + 1)`,
+    ).n;
+    const perDesk = all<{ run_id: string; round: number; purpose: string; maxAttempt: number; n: number }>(
+      'SELECT run_id, round, purpose, MAX(attempt) AS maxAttempt, COUNT(*) AS n FROM calls GROUP BY run_id, round, purpose',
+    );
+    const failures = all<{ failure_kind: string; failure_reason: string }>(
+      "SELECT failure_kind, failure_reason FROM desk_results WHERE status = 'failed' AND round = 0",
+    );
+    const synthesisFailures = one<{ n: number }>('SELECT COUNT(*) AS n FROM syntheses WHERE error IS NOT NULL').n;
+    stats = { statuses, calls, retries, perDesk, failures, synthesisFailures };
+  } finally {
+    db.close();
+  }
+
+  const runRequests = server.requests.slice(runMark, resumeMark);
+  const resumeRequests = server.requests.slice(resumeMark);
+  const inRun = (r: FaultRequest) => r.serial > runMark && r.serial <= resumeMark;
+  const conversations = server.conversations(inRun);
+  // Server-side retries: a turn sent again (same messages) within the run phase.
+  const seenTurns = new Set<string>();
+  let serverRetries = 0;
+  for (const r of runRequests) {
+    if (seenTurns.has(r.turn)) serverRetries++;
+    seenTurns.add(r.turn);
+  }
+  const serverRepairTurns = new Set(runRequests.filter((r) => r.kind === 'repair').map((r) => r.turn)).size;
+
+  const overPolicy = [
+    ...stats.perDesk
+      .filter((d) => d.maxAttempt > policy.maxAttempts || d.n > policy.maxAttempts)
+      .map((d) => `archive ${d.run_id.slice(0, 8)} round ${d.round} ${d.purpose}: ${d.n} calls, attempt ${d.maxAttempt}`),
+    ...conversations
+      .filter((c) => c.requests > policy.maxAttempts || c.turns > policy.repairs + 1 || c.maxPerTurn > policy.retries + 1)
+      .map((c) => `server ${c.target} ${c.conversation}: ${c.requests} requests, ${c.turns} turns, ${c.maxPerTurn} max per turn`),
+  ];
+
+  const crashDetails = [
+    ...outcomes.flatMap((o) => (o.crash ? [`run #${o.index + 1}: ${o.crash}`] : [])),
+    ...outcomes.flatMap((o) => (o.resume?.crash ? [`resume #${o.index + 1}: ${o.resume.crash}`] : [])),
+  ];
+  const faults = server.faultCounts(inRun);
+
+  return {
+    events: events.length,
+    desksPerEvent: options.desks?.length ?? ALL_DESKS.length,
+    providers: tally(outcomes.map((o) => o.provider)),
+    policy,
+    faultRate: options.faultRate,
+    seed: options.seed,
+    before: tally(outcomes.map((o) => o.report?.status ?? 'no-report')),
+    after: tally(stats.statuses.map((s) => s.status)),
+    exitCodes: tally(outcomes.map((o) => String(o.code))),
+    resumed: toResume.length,
+    resumeExitCodes: tally(toResume.map((o) => String(o.resume?.code ?? 'none'))),
+    calls: { total: stats.calls.total, round0: stats.calls.round0 ?? 0, resumeRounds: stats.calls.later ?? 0 },
+    server: {
+      requests: server.requests.length - runMark,
+      runPhase: runRequests.length,
+      resumePhase: resumeRequests.length,
+      aborted: runRequests.filter((r) => r.aborted).length,
+    },
+    faults,
+    faultsTotal: Object.values(faults).reduce((a, b) => a + b, 0),
+    retries: { archive: stats.retries, server: serverRetries },
+    repairs: { archive: stats.calls.repairs ?? 0, server: serverRepairTurns },
+    deskFailures: {
+      byKind: tally(stats.failures.map((f) => f.failure_kind)),
+      byCause: tally(stats.failures.map((f) => causeOf(f.failure_reason))),
+      total: stats.failures.length,
+      // Distinct reasons, with the fault server's nonces (`#1a2b3c4d.2`) folded together.
+      reasons: Object.entries(tally(stats.failures.map((f) => `${f.failure_kind}: ${f.failure_reason.replace(/#[0-9a-f]{8}\.\d+/g, '#…')}`)))
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, n]) => `${n} × ${reason}`),
+    },
+    synthesisFailures: stats.synthesisFailures,
+    attempts: {
+      maxPerDeskRound: Math.max(0, ...stats.perDesk.map((d) => d.maxAttempt)),
+      maxCallsPerDeskRound: Math.max(0, ...stats.perDesk.map((d) => d.n)),
+      serverMaxPerConversation: Math.max(0, ...conversations.map((c) => c.requests)),
+      serverMaxTurns: Math.max(0, ...conversations.map((c) => c.turns)),
+      serverMaxPerTurn: Math.max(0, ...conversations.map((c) => c.maxPerTurn)),
+      overPolicy,
+    },
+    callsMatchRequests: (stats.calls.round0 ?? 0) === runRequests.length,
+    crashes: { total: crashDetails.length, details: crashDetails },
+    wallMs: { total: performance.now() - started, runs: runsMs, resumes: resumesMs },
+    outcomes,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIGKILL crash-durability trials.
+
+export interface KillTrialOptions {
+  trials: number;
+  seed: number;
+  /** Scratch folder for the trial databases. */
+  dir: string;
+  /** A fault-free server the resumes talk to. */
+  clean: FaultServer;
+  faultRate: number;
+  /** Server delay range per answer, ms. */
+  delayMs: readonly [number, number];
+  desks: string;
+  timeoutSec: number;
+  retries: number;
+  repairs: number;
+  /** Trials in flight at once. */
+  lanes: number;
+}
+
+export type KillLanding =
+  /** Killed before the run row was written (start-up, migrations): nothing to resume. */
+  | 'before-run-row'
+  /** Killed with the run row `running`: resumed. */
+  | 'mid-run'
+  /** The run finished before the kill moment. */
+  | 'finished-first';
+
+export interface KillTrial {
+  trial: number;
+  anchor: 'spawn' | 'first-request';
+  delayMs: number;
+  landing: KillLanding;
+  integrity: string | null;
+  runId: string | null;
+  statusAfterKill: string | null;
+  desksOkAtKill: number;
+  requestsBeforeKill: number;
+  resumeCode: number | null;
+  finalStatus: string | null;
+  problems: string[];
+}
+
+export interface KillReport {
+  trials: KillTrial[];
+  landings: Record<string, number>;
+  problems: string[];
+  wallMs: number;
+}
+
+function readArchive<T>(path: string, use: (db: Database) => T): T {
+  // Read-write: SQLite recovers the WAL a killed writer left behind on first open.
+  const db = new DatabaseConstructor(path, { fileMustExist: true });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Each trial: a child `assess run` against its own fault server (faults and small seeded delays
+ * on), SIGKILLed at a seeded moment 50–1500 ms after an anchor — the child's first model request
+ * for three trials in four (tsx start-up alone takes ~1.7 s here, so anchoring at spawn would kill
+ * almost every child before its run row exists), the spawn for the fourth. Then: integrity_check
+ * is ok, and `assess resume` (fault-free server) completes the run to ok.
+ */
+export async function runKillTrials(options: KillTrialOptions): Promise<KillReport> {
+  const started = performance.now();
+  const random = seededRandom(options.seed);
+  const plans = Array.from({ length: options.trials }, (_, i) => ({
+    trial: i + 1,
+    anchor: (i % 4 === 3 ? 'spawn' : 'first-request') as KillTrial['anchor'],
+    delayMs: 50 + Math.floor(random() * 1451),
+  }));
+
+  const trials = await pool(plans, options.lanes, async (plan): Promise<KillTrial> => {
+    const problems: string[] = [];
+    const db = join(options.dir, `kill-${plan.trial}.db`);
+    const faulty = await new FaultServer({ seed: options.seed * 1000 + plan.trial, faults: {}, delayMs: options.delayMs }).start();
+    faulty.setFaultRate(options.faultRate);
+    let exited = false;
+    let stderr = '';
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import', 'tsx', 'src/cli/main.ts',
+          'run', 'fixtures/events/jbic-550b.md',
+          '--agents', options.desks,
+          '--timeout', String(options.timeoutSec),
+          '--retries', String(options.retries),
+          '--repairs', String(options.repairs),
+          '--no-progress', '--format', 'json',
+        ],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: faulty.openaiUrl, ASSESS_DB: db },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      child.stdout.resume();
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        child.on('error', (error) => {
+          problems.push(`spawn error: ${error.message}`);
+          resolve({ code: null, signal: null });
+        });
+        child.on('close', (code, signal) => {
+          exited = true;
+          resolve({ code, signal });
+        });
+      });
+
+      if (plan.anchor === 'first-request') {
+        const deadline = Date.now() + 30_000;
+        while (!exited && faulty.requests.length === 0 && Date.now() < deadline) await sleep(5);
+      }
+      await sleep(plan.delayMs);
+      const killed = !exited && child.kill('SIGKILL');
+      const end = await done;
+      const requestsBeforeKill = faulty.requests.length;
+      await faulty.close();
+      if (!killed) {
+        if (end.code !== 0 && end.code !== 1 && end.code !== 3) problems.push(`child exited ${end.code}: ${stderr.slice(-300)}`);
+        if (hasStackTrace(stderr)) problems.push(`child printed a stack trace: ${stderr.slice(0, 300)}`);
+      } else if (end.signal !== 'SIGKILL') problems.push(`expected SIGKILL, got ${JSON.stringify(end)}`);
+
+      // What the dead (or finished) process left behind.
+      let integrity: string | null = null;
+      let row: { id: string; status: string } | undefined;
+      let desksOkAtKill = 0;
+      if (existsSync(db)) {
+        try {
+          readArchive(db, (d) => {
+            integrity = String(d.pragma('integrity_check', { simple: true }));
+            const hasRuns = d.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get() !== undefined;
+            if (hasRuns) {
+              row = d.prepare('SELECT id, status FROM runs').get() as typeof row;
+              if (row) desksOkAtKill = (d.prepare("SELECT COUNT(*) AS n FROM desk_results WHERE status = 'ok'").get() as { n: number }).n;
+            }
+          });
+        } catch (error) {
+          problems.push(`cannot open the archive after the kill: ${(error as Error).message}`);
+        }
+        if (integrity !== 'ok') problems.push(`integrity_check: ${integrity}`);
+      }
+      const landing: KillLanding = !killed ? 'finished-first' : row ? 'mid-run' : 'before-run-row';
+      const env = { OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: options.clean.openaiUrl, ASSESS_DB: db };
+
+      let resumeCode: number | null = null;
+      let finalStatus: string | null = null;
+      const found = row as { id: string; status: string } | undefined;
+      if (found) {
+        if (found.status !== 'ok') {
+          const r = await cli(['resume', found.id, '--no-progress', '--format', 'json'], env);
+          resumeCode = r.code;
+          if (r.code !== 0) problems.push(`resume exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
+          if (hasStackTrace(r.stderr)) problems.push(`resume printed a stack trace: ${r.stderr.slice(0, 300)}`);
+        }
+        readArchive(db, (d) => {
+          finalStatus = (d.prepare('SELECT status FROM runs WHERE id = ?').get(found.id) as { status: string }).status;
+          const check = String(d.pragma('integrity_check', { simple: true }));
+          if (check !== 'ok') problems.push(`integrity_check after resume: ${check}`);
+        });
+        if (finalStatus !== 'ok') problems.push(`run ${found.id.slice(0, 8)} is ${finalStatus} after resume`);
+      } else if (existsSync(db)) {
+        // Nothing to resume; the archive must still open (finishing any migration) and list nothing.
+        const r = await cli(['runs', 'list', '--format', 'json'], env);
+        if (r.code !== 0) problems.push(`runs list after the kill exited ${r.code}: ${r.stderr.trim()}`);
+        else if ((JSON.parse(r.stdout) as unknown[]).length !== 0) problems.push('runs list shows a run although none was found');
+      }
+      return {
+        ...plan,
+        landing,
+        integrity,
+        runId: found?.id ?? null,
+        statusAfterKill: found?.status ?? null,
+        desksOkAtKill,
+        requestsBeforeKill,
+        resumeCode,
+        finalStatus,
+        problems,
+      };
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  return {
+    trials,
+    landings: tally(trials.map((t) => t.landing)),
+    problems: trials.flatMap((t) => t.problems.map((p) => `trial ${t.trial} (${t.landing}): ${p}`)),
+    wallMs: performance.now() - started,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+const fmt = (record: Record<string, number>): string =>
+  Object.entries(record)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || '—';
+
+export function renderSoakTable(report: SoakReport, kills?: KillReport): string {
+  const rows: [string, string][] = [
+    ['events × desks', `${report.events} × ${report.desksPerEvent} (providers: ${fmt(report.providers)})`],
+    ['fault rate / seed', `${(report.faultRate * 100).toFixed(0)}% per request over ${FAULT_KINDS.length} kinds / ${report.seed}`],
+    ['policy', `--timeout ${report.policy.timeoutSec} --retries ${report.policy.retries} --repairs ${report.policy.repairs} → max ${report.policy.maxAttempts} calls per desk`],
+    ['runs before resume', fmt(report.before)],
+    ['exit codes', fmt(report.exitCodes)],
+    ['resumed', `${report.resumed} (exit codes: ${fmt(report.resumeExitCodes)})`],
+    ['runs after resume', fmt(report.after)],
+    ['calls (archive)', `${report.calls.total} (run ${report.calls.round0}, resumes ${report.calls.resumeRounds})`],
+    ['requests (server)', `${report.server.requests} (run ${report.server.runPhase}, resumes ${report.server.resumePhase}); aborted by client ${report.server.aborted}`],
+    ['archive calls = server requests', report.callsMatchRequests ? 'yes' : 'NO'],
+    ['faults injected', `${report.faultsTotal}: ${fmt(report.faults)}`],
+    ['retries', `${report.retries.archive} (server saw ${report.retries.server} repeated turns)`],
+    ['repairs', `${report.repairs.archive} repair calls (server: ${report.repairs.server} distinct repair turns)`],
+    ['desk failures (run)', `${report.deskFailures.total}: ${fmt(report.deskFailures.byKind)}`],
+    ['  by cause', fmt(report.deskFailures.byCause)],
+    ['synthesis failures', String(report.synthesisFailures)],
+    [
+      'max attempts per desk',
+      `archive ${report.attempts.maxPerDeskRound} (calls ${report.attempts.maxCallsPerDeskRound}); server ${report.attempts.serverMaxPerConversation} requests, ${report.attempts.serverMaxTurns} turns, ${report.attempts.serverMaxPerTurn} per turn; policy ${report.policy.maxAttempts} (${report.policy.repairs + 1} turns × ${report.policy.retries + 1})`,
+    ],
+    ['over policy', String(report.attempts.overPolicy.length)],
+    ['crashes', String(report.crashes.total)],
+    ['wall time', `${(report.wallMs.total / 1000).toFixed(1)} s (runs ${(report.wallMs.runs / 1000).toFixed(1)} s, resumes ${(report.wallMs.resumes / 1000).toFixed(1)} s)`],
+  ];
+  if (kills) {
+    rows.push(
+      ['kill trials', `${kills.trials.length}: ${fmt(kills.landings)}`],
+      ['  integrity_check ok', `${kills.trials.filter((t) => t.integrity === 'ok').length} of ${kills.trials.filter((t) => t.integrity !== null).length} archives on disk`],
+      ['  resumed to ok', `${kills.trials.filter((t) => t.landing === 'mid-run' && t.finalStatus === 'ok').length} of ${kills.trials.filter((t) => t.landing === 'mid-run').length} killed mid-run`],
+      ['  problems', String(kills.problems.length)],
+      ['  wall time', `${(kills.wallMs / 1000).toFixed(1)} s`],
+    );
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const line = `+${'-'.repeat(width + 2)}+${'-'.repeat(72)}`;
+  return [line, ...rows.map(([k, v]) => `| ${k.padEnd(width)} | ${v}`), line].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// `npm run soak`.
+
+async function main(): Promise<number> {
+  const num = (name: string, fallback: number): number => {
+    const raw = process.env[name];
+    const value = raw === undefined || raw.trim() === '' ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
+    return value;
+  };
+  const crashes: string[] = [];
+  process.on('uncaughtException', (error) => crashes.push(`uncaughtException: ${error.stack ?? String(error)}`));
+  process.on('unhandledRejection', (error) => crashes.push(`unhandledRejection: ${(error as Error)?.stack ?? String(error)}`));
+
+  const seed = num('SOAK_SEED', 20250926);
+  const dir = mkdtempSync(join(tmpdir(), 'assess-soak-'));
+  const server = await new FaultServer({ seed }).start();
+  const clean = await new FaultServer({ seed }).start();
+  try {
+    const report = await runSoak({
+      server,
+      dbPath: join(dir, 'soak.db'),
+      events: num('SOAK_EVENTS', 100),
+      faultRate: num('SOAK_FAULT_RATE', 0.2),
+      seed,
+      timeoutSec: 3,
+      retries: 3,
+      repairs: 2,
+      parallel: num('SOAK_PARALLEL', 10),
+      anthropicEvery: num('SOAK_ANTHROPIC_EVERY', 4),
+      onRun: (done, total) => {
+        if (done % 10 === 0 || done === total) process.stderr.write(`soak: ${done}/${total} runs\n`);
+      },
+    });
+    const trials = num('SOAK_KILL_TRIALS', 20);
+    const kills =
+      trials > 0
+        ? await runKillTrials({
+            trials,
+            seed,
+            dir,
+            clean,
+            faultRate: num('SOAK_FAULT_RATE', 0.2),
+            delayMs: [150, 700],
+            desks: 'JP-01,US-01,CN-01,KR-01',
+            timeoutSec: 2,
+            retries: 3,
+            repairs: 2,
+            lanes: num('SOAK_KILL_LANES', 2),
+          })
+        : undefined;
+    report.crashes.total += crashes.length;
+    report.crashes.details.push(...crashes);
+    process.stdout.write(`${renderSoakTable(report, kills)}\n`);
+
+    const notOk = Object.entries(report.after).filter(([status]) => status !== 'ok');
+    const missing = report.events - Object.values(report.after).reduce((a, b) => a + b, 0);
+    const problems = [
+      ...(notOk.length > 0 ? [`runs not ok after resume: ${fmt(Object.fromEntries(notOk))}`] : []),
+      ...(missing > 0 ? [`${missing} event(s) left no archived run`] : []),
+      ...report.crashes.details,
+      ...report.attempts.overPolicy,
+      ...(report.callsMatchRequests ? [] : [`archive round-0 calls ${report.calls.round0} ≠ server requests ${report.server.runPhase}`]),
+      ...(kills?.problems ?? []),
+    ];
+    if (report.deskFailures.reasons.length > 0) {
+      process.stdout.write(`\ndesk failure reasons (run):\n${report.deskFailures.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+    }
+    if (problems.length > 0) {
+      process.stdout.write(`\nFAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stdout.write('\nsoak ok: every run ok after resume, no crash, no call over the policy\n');
+    return 0;
+  } finally {
+    await server.close();
+    await clean.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main();
+}
