@@ -83,9 +83,8 @@ interface CallsRow {
   messages_hash: string;
   raw_text: string | null;
   finish_reason: string | null;
-  /** The accepted-output marker: `valid` (current schema) or `parsed_json` (the schema as first designed). */
-  valid?: number;
-  parsed_json?: string | null;
+  /** 1 when this output was accepted (raw_text is then the parsed value). */
+  valid: number;
   issues_json: string;
   input_tokens: number | null;
   output_tokens: number | null;
@@ -271,10 +270,9 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
         error: null,
       });
       expect(JSON.parse(call.raw_text!)).toEqual(recording.output);
-      // The accepted output: the schema stores a `valid` flag (raw_text is the parsed value); an
-      // earlier design stored parsed_json. Either way it must say this output was accepted.
-      if ('parsed_json' in call) expect(JSON.parse(call.parsed_json!)).toMatchObject(recording.output);
-      else expect(call.valid).toBe(1);
+      // The accepted output is flagged; raw_text (checked above) is its parsed value.
+      expect(call.valid).toBe(1);
+      expect('parsed_json' in call).toBe(false);
       expect(Number.isInteger(call.latency_ms) && call.latency_ms >= 0).toBe(true);
       expect(call.created_at).toMatch(ISO);
 

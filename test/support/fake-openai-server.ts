@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
+import { closeServer } from './close-server.js';
 
 /**
  * A real OpenAI-compatible Chat Completions server on 127.0.0.1, for tests whose model calls come
@@ -130,10 +131,7 @@ export class FakeOpenAIServer {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await closeServer(server, this.sockets);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
+import { closeServer } from './close-server.js';
 
 /**
  * A fault-injecting fake model server on 127.0.0.1 for soaks and chaos tests. It speaks OpenAI
@@ -461,10 +462,7 @@ export class FaultServer {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await closeServer(server, this.sockets);
   }
 
   /** Per-kind rates from now on; `{}` stops faults. */
