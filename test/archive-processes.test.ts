@@ -372,7 +372,7 @@ describe('resume across processes', () => {
     const db = freshDb('killed');
     fake.set('CN-01', behave.hang()).set('KR-01', behave.hang());
     const mark = fake.requests.length;
-    const run = spawnCli(openaiRun(FOUR_DESKS, '--timeout', '60'), db);
+    const run = spawnCli(openaiRun(FOUR_DESKS, '--call-timeout', '60'), db);
 
     await until('JP-01 and US-01 archived while CN-01 and KR-01 hang', () => {
       if (run.child.exitCode !== null) throw new Error(`the run ended on its own (exit ${run.child.exitCode}): ${run.stderr()}`);

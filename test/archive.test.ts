@@ -168,7 +168,7 @@ function storedDesks(db: string, desksJson: string): (StoredDesk & { definition:
 // ── 1 & 2. Round trip ──────────────────────────────────────────────────────────────────────────
 
 describe('round trip: `run` → rows in the archive → `runs show`', () => {
-  const RUN_FLAGS = ['--concurrency', '3', '--timeout', '60', '--repairs', '1', '--max-tokens', '4000', '--retries', '2'];
+  const RUN_FLAGS = ['--concurrency', '3', '--call-timeout', '60', '--repairs', '1', '--max-output-tokens', '4000', '--retries', '2'];
   let tmp: ReturnType<typeof tempDir>;
   let db: string;
   let report: Report;
@@ -223,6 +223,8 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
     expect(JSON.parse(row.options_json)).toEqual({
       concurrency: 3,
       timeoutMs: 60_000,
+      // --timeout was not given: the default whole-run limit, 30 minutes.
+      runTimeoutMs: 1_800_000,
       maxRepairs: 1,
       maxOutputTokens: 4000,
       retry: expect.objectContaining({ maxRetries: 2 }),

@@ -278,18 +278,34 @@ describe('options', () => {
     await expectUsage(cli(['run', OK_EVENT(), '--provider', 'replay', '--concurrency', '65']), 'assess: --concurrency must be at most 64');
   });
 
-  it('bad --timeout, --repairs, --retries, --max-tokens and --log-level', async () => {
+  it('bad --timeout, --call-timeout, --repairs, --retries, --max-tokens, --max-output-tokens, --rpm, --tpm and --log-level', async () => {
     const cases: [string[], RegExp][] = [
       [['--timeout', 'soon'], /^assess: --timeout must be a number$/],
       [['--timeout', '0'], /^assess: --timeout must be at least 1$/],
+      [['--call-timeout', 'later'], /^assess: --call-timeout must be a number$/],
+      [['--call-timeout', '0'], /^assess: --call-timeout must be at least 1$/],
       [['--repairs', '9'], /^assess: --repairs must be at most 5$/],
       [['--retries', 'x'], /^assess: --retries must be a number$/],
       [['--max-tokens', '-5'], /^assess: --max-tokens must be at least 1$/],
+      [['--max-output-tokens', '-5'], /^assess: --max-output-tokens must be at least 1$/],
+      [['--rpm', '0'], /^assess: --rpm must be at least 1$/],
+      [['--tpm', 'many'], /^assess: --tpm must be a number$/],
       [['--log-level', 'loud'], /^assess: unknown log level loud$/],
     ];
     for (const [flags, pattern] of cases) {
       await expectUsage(cli(['run', OK_EVENT(), '--provider', 'replay', ...flags]), pattern);
     }
+  });
+
+  it('variables whose meaning changed are refused with the new names, not silently reread', async () => {
+    await expectUsage(
+      cli(['run', OK_EVENT(), '--provider', 'replay'], { env: { ASSESS_MAX_TOKENS: '8192' } }),
+      'assess: ASSESS_MAX_TOKENS is no longer read: use ASSESS_MAX_OUTPUT_TOKENS (output tokens per call) or ASSESS_MAX_RUN_TOKENS (token budget per run)',
+    );
+    await expectUsage(
+      cli(['run', OK_EVENT(), '--provider', 'replay'], { env: { ASSESS_TIMEOUT_MS: '60000' } }),
+      'assess: ASSESS_TIMEOUT_MS is no longer read: use ASSESS_CALL_TIMEOUT (seconds per model call) or ASSESS_TIMEOUT (seconds per run)',
+    );
   });
 
   it('a bad --format', async () => {

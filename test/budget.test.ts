@@ -55,12 +55,18 @@ describe('run budgets', () => {
     expect(report.budget?.exceeded).toMatch(/^budget reached/);
   });
 
-  it('--max-run-tokens works the same way on tokens, and the Markdown report says what was spent', async () => {
-    const { code, stdout, llm } = await run(['--max-run-tokens', String(DESK_TOKENS + 1)]);
+  it('--max-tokens works the same way on tokens, and the Markdown report says what was spent', async () => {
+    const { code, stdout, llm } = await run(['--max-tokens', String(DESK_TOKENS + 1)]);
     expect(code).toBe(3);
     expect(llm.requests.map((r) => r.target)).toEqual(['JP-01', 'US-01']);
     expect(stdout).toContain(`_Budget: ${(2 * DESK_TOKENS).toLocaleString('en-US')} of ${(DESK_TOKENS + 1).toLocaleString('en-US')} tokens spent — **budget reached`);
     expect(stdout).toContain('- **CN-01** (budget): budget reached');
+  });
+
+  it('--max-run-tokens, the earlier name of the token budget, still works', async () => {
+    const { code, llm } = await run(['--max-run-tokens', String(DESK_TOKENS + 1)]);
+    expect(code).toBe(3);
+    expect(llm.requests.map((r) => r.target)).toEqual(['JP-01', 'US-01']);
   });
 
   it('a budget that is not reached changes nothing', async () => {
@@ -77,7 +83,7 @@ describe('run budgets', () => {
       [['--model', 'llama3.1:8b', '--max-cost', '1'], /^assess: --max-cost needs known prices; no price for llama3\.1:8b/],
       [['--max-cost', '-1'], /^assess: --max-cost must be more than 0/],
       [['--max-cost', 'lots'], /^assess: --max-cost must be a number of US dollars/],
-      [['--max-run-tokens', '0'], /^assess: --max-run-tokens must be at least 1/],
+      [['--max-tokens', '0'], /^assess: --max-tokens must be at least 1/],
     ] as const) {
       const { code, stderr, llm } = await run([...args]);
       expect(code, stderr).toBe(2);

@@ -129,8 +129,8 @@ describe('assess run --dry-run, OpenAI (gpt-4.1), no key set', () => {
 });
 
 describe('assess run --dry-run, other cases', () => {
-  it('follows --max-tokens and --synth-model', async () => {
-    const report = await dryRunJson([SEED_EVENT, '--provider', 'openai', '--model', 'gpt-4.1', '--max-tokens', '2000', '--synth-model', 'gpt-4.1-mini']);
+  it('follows --max-output-tokens and --synth-model', async () => {
+    const report = await dryRunJson([SEED_EVENT, '--provider', 'openai', '--model', 'gpt-4.1', '--max-output-tokens', '2000', '--synth-model', 'gpt-4.1-mini']);
     for (const desk of report.desks) {
       expect(desk.outputCap).toBe(2000);
       expect(desk.maxCostUsd).toBeCloseTo((desk.inputTokens * 2 + 2000 * 8) / 1e6, 6);
@@ -207,8 +207,8 @@ describe('assess run --dry-run, other cases', () => {
     expect(unknownDesk.code).toBe(2);
     expect(unknownDesk.stdout).toBe('');
     expect(unknownDesk.stderr).toMatch(/^assess: unknown desk XX-99;/);
-    const badTokens = await dryRun([SEED_EVENT, '--provider', 'openai', '--max-tokens', 'lots']);
-    expect(badTokens).toMatchObject({ code: 2, stdout: '', stderr: 'assess: --max-tokens must be a number\n' });
+    const badTokens = await dryRun([SEED_EVENT, '--provider', 'openai', '--max-output-tokens', 'lots']);
+    expect(badTokens).toMatchObject({ code: 2, stdout: '', stderr: 'assess: --max-output-tokens must be a number\n' });
   });
 });
 

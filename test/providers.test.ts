@@ -73,7 +73,7 @@ async function run(args: string[], env: Record<string, string>, fake: FakeLlmOpt
   server.use(...llm.handlers);
   const started = Date.now();
   const result = await runCliCaptured(
-    ['run', SEED_EVENT, '--format', 'json', '--no-progress', '--timeout', '10', '--retries', '0', ...args],
+    ['run', SEED_EVENT, '--format', 'json', '--no-progress', '--call-timeout', '10', '--retries', '0', ...args],
     { env, cwd },
   );
   const elapsedMs = Date.now() - started;
@@ -117,7 +117,7 @@ function deskWithBadTrajectories(agentId: string) {
 
 describe('happy path', () => {
   it('OpenAI: three desks and the synthesis, with strict json_schema requests and priced usage', async () => {
-    const { code, report, llm } = await run(['--agents', 'JP-01,US-01,CN-01', '--max-tokens', '4096'], OPENAI_ENV);
+    const { code, report, llm } = await run(['--agents', 'JP-01,US-01,CN-01', '--max-output-tokens', '4096'], OPENAI_ENV);
 
     expect(code).toBe(0);
     expect(report.status).toBe('ok');
@@ -195,7 +195,7 @@ describe('happy path', () => {
 
   it('Anthropic: output_config json_schema, system prompt and max_tokens', async () => {
     const { code, report, llm } = await run(
-      ['--provider', 'anthropic', '--model', 'claude-sonnet-4-6', '--agents', 'JP-01,US-01', '--max-tokens', '4096'],
+      ['--provider', 'anthropic', '--model', 'claude-sonnet-4-6', '--agents', 'JP-01,US-01', '--max-output-tokens', '4096'],
       ANTHROPIC_ENV,
     );
 
@@ -341,7 +341,7 @@ describe.each<FakeProvider>(['openai', 'anthropic'])('incomplete output (%s)', (
     // OpenAI gets realistically cut JSON; Anthropic a cut that happens to leave parseable JSON,
     // which must not be trusted either.
     const text = provider === 'openai' ? full.slice(0, 400) : full;
-    const { code, report, llm } = await run([...providerArgs, '--agents', 'JP-01,US-01', '--max-tokens', '512'], ENV[provider], {
+    const { code, report, llm } = await run([...providerArgs, '--agents', 'JP-01,US-01', '--max-output-tokens', '512'], ENV[provider], {
       scripts: { 'JP-01': reply.truncated(text) },
       usage: (target) => (target === 'JP-01' ? { input: 2_400, output: 512 } : target === SYNTHESIS ? DEFAULT_USAGE.synthesis : DEFAULT_USAGE.desk),
     });
@@ -349,7 +349,7 @@ describe.each<FakeProvider>(['openai', 'anthropic'])('incomplete output (%s)', (
     expect(code).toBe(3);
     const failure = only(report.failures);
     expect(failure).toMatchObject({ agentId: 'JP-01', kind: 'truncated' });
-    expect(failure.reason).toBe('output truncated at 512 tokens (limit 512); raise --max-tokens');
+    expect(failure.reason).toBe('output truncated at 512 tokens (limit 512); raise --max-output-tokens');
     expect(failure.reason).not.toMatch(/JSON/);
     const request = only(llm.requestsFor('JP-01'));
     expect(request.maxTokens).toBe(512);
@@ -411,7 +411,7 @@ describe('transient provider errors', () => {
   });
 
   it('one desk timing out fails alone; the others and the synthesis finish', async () => {
-    const { code, report, llm, elapsedMs } = await run(['--agents', 'JP-01,US-01,CN-01', '--timeout', '1', '--retries', '0'], OPENAI_ENV, {
+    const { code, report, llm, elapsedMs } = await run(['--agents', 'JP-01,US-01,CN-01', '--call-timeout', '1', '--retries', '0'], OPENAI_ENV, {
       scripts: { 'JP-01': reply.slow(30_000) },
     });
 
@@ -430,6 +430,40 @@ describe('transient provider errors', () => {
     expect(call.error).toMatch(/timed out after 1s/);
     expect(call.latencyMs).toBeGreaterThanOrEqual(900);
     expect(elapsedMs).toBeLessThan(8_000);
+  });
+});
+
+describe('whole-run timeout', () => {
+  it('--timeout stops a run whose desks keep retrying: finished desks kept, the rest fail with the reason, exit 1, resumable', async () => {
+    // JP-01 answers; US-01 and CN-01 hang until their 1 s call timeout, forever retried: the run deadline ends it.
+    const started = Date.now();
+    const { code, report, stderr, llm } = await run(
+      ['--agents', 'JP-01,US-01,CN-01', '--call-timeout', '1', '--retries', '10', '--timeout', '2.5'],
+      OPENAI_ENV,
+      { scripts: { 'US-01': reply.slow(30_000), 'CN-01': reply.slow(30_000) } },
+    );
+    const elapsedMs = Date.now() - started;
+    expect(code, stderr).toBe(1);
+    expect(report.status).toBe('failed');
+    expect(report.assessments.map((a) => a.agentId)).toEqual(['JP-01']);
+    expect(report.failures.map((f) => [f.agentId, f.kind, f.reason])).toEqual([
+      ['US-01', 'timeout', 'run timed out after 2.5s'],
+      ['CN-01', 'timeout', 'run timed out after 2.5s'],
+    ]);
+    expect(report.synthesis).toBeNull();
+    expect(report.synthesisError).toBe('run timed out after 2.5s before synthesis');
+    expect(llm.requests.filter((r) => r.target === SYNTHESIS)).toHaveLength(0);
+    // Well short of what 11 attempts × 1 s (plus backoff) per desk would take.
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(stderr).not.toContain('    at ');
+
+    server.resetHandlers();
+    const fast = fakeLlm();
+    server.use(...fast.handlers);
+    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((JSON.parse(resumed.stdout) as RunReport).status).toBe('ok');
+    expect(fast.requests.map((r) => r.target).sort()).toEqual(['CN-01', 'US-01', SYNTHESIS].sort());
   });
 });
 

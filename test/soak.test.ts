@@ -125,7 +125,7 @@ describe('each fault kind, one at a time', () => {
         // The desk gets the fault; the synthesizer (when it runs) answers cleanly.
         server.setPlan((r) => (r.target === 'JP-01' ? kind : null));
         const mark = server.requests.length;
-        const r = await cli(oneDesk(provider, '--retries', '0', '--repairs', '0', '--timeout', '1'), envFor(server, db));
+        const r = await cli(oneDesk(provider, '--retries', '0', '--repairs', '0', '--call-timeout', '1'), envFor(server, db));
         expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
         const report = JSON.parse(r.stdout) as ReportJson;
         const want = expected[kind];

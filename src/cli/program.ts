@@ -30,10 +30,13 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       .option('--model <name>', 'model for the desks and synthesizer (default: $ASSESS_MODEL or the provider default)')
       .option('--synth-model <name>', 'model for the synthesizer only')
       .option('--concurrency <n>', 'desks assessed at once within a run (default 8)')
-      .option('--timeout <seconds>', 'timeout per model call (default 180)')
+      .option('--timeout <seconds>', 'time limit for a whole run; then it stops and can be resumed (default 1800)')
+      .option('--call-timeout <seconds>', 'timeout per model call; a hung call is cut and retried (default 180)')
       .option('--repairs <n>', 'repair turns after invalid output (default 2)')
-      .option('--max-tokens <n>', 'output token limit per call (default 8192)')
-      .option('--retries <n>', 'retries of transient provider errors (default 3)');
+      .option('--max-output-tokens <n>', 'output token limit per call (default 8192)')
+      .option('--retries <n>', 'retries of transient provider errors (default 3)')
+      .option('--rpm <n>', 'requests per minute per provider+model (default: learned from the provider\'s rate-limit headers)')
+      .option('--tpm <n>', 'tokens per minute per provider+model, input + output cap (default: learned likewise)');
 
   modelOptions(program
     .command('run')
@@ -56,7 +59,9 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--no-archive', 'do not archive this run')
     .option('--max-cost <usd>', 'cost budget for the run: once reached, nothing new starts and the run ends degraded')
-    .option('--max-run-tokens <n>', 'token budget for the run (input + output over all calls), likewise')
+    .option('--max-tokens <n>', 'token budget for the run (input + output over all calls), likewise')
+    // The name this budget had before --max-tokens took it over; kept so scripts keep working.
+    .addOption(new Option('--max-run-tokens <n>').hideHelp())
     .option('--dry-run', 'render every prompt and estimate tokens and cost per desk, without calling a model')
     // Commands load on demand: `runs list` should not pay for importing the model SDKs.
     .action(async (event: string | undefined, options: RunCommandOptions) => {
@@ -140,6 +145,9 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--prompts-dir <dir>', 'folder of prompt templates')
     .option('--replay-dir <dir>', 'folder of recordings for the replay provider')
     .option('--log-level <level>', 'log level')
+    .option('--timeout <seconds>', 'time limit for this resume (default 1800)')
+    .option('--rpm <n>', 'requests per minute per provider+model')
+    .option('--tpm <n>', 'tokens per minute per provider+model')
     .action(async (id: string, options: ResumeOptions) => {
       const { resumeCommand } = await import('./commands/resume.js');
       setCode(await resumeCommand(id, options, io));

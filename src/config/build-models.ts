@@ -2,6 +2,7 @@ import type { AgentDefinition } from '../agents/definition.js';
 import { InputError } from '../errors/index.js';
 import { AnthropicModel } from '../llm/anthropic-model.js';
 import { OpenAIModel } from '../llm/openai-model.js';
+import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
 import type { StructuredModel } from '../llm/types.js';
 import { KEY_VARIABLES, modelFor, type AssessConfig, type ProviderName } from './resolve-config.js';
@@ -11,6 +12,8 @@ export interface Models {
   synthesis: StructuredModel;
   /** Key values in use, so anything echoing them can be redacted. */
   secrets: string[];
+  /** The rate limiters the models share (one per provider+model), for reporting. */
+  limiters?: RateLimiters;
 }
 
 /** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
@@ -20,7 +23,12 @@ const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
  * Builds one model client per (provider, model) the run needs, checking up front that every
  * provider in use has its key, so a run never half-starts and then fails on a missing variable.
  */
-export async function buildModels(config: AssessConfig, agents: AgentDefinition[], fetchImpl?: typeof fetch): Promise<Models> {
+export async function buildModels(
+  config: AssessConfig,
+  agents: AgentDefinition[],
+  fetchImpl?: typeof fetch,
+  limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }),
+): Promise<Models> {
   const wanted = (agent: AgentDefinition | null): { provider: ProviderName; model: string } => {
     const provider = agent?.provider ?? config.provider;
     const override = agent ? agent.model : config.synthModel;
@@ -60,9 +68,10 @@ export async function buildModels(config: AssessConfig, agents: AgentDefinition[
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         });
       }
+      instance = limiters.attach(instance);
       cache.set(key, instance);
     }
     return instance;
   };
-  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets };
+  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets, limiters };
 }

@@ -22,9 +22,16 @@ export interface ConfigFlags {
   model?: string;
   synthModel?: string;
   concurrency?: string;
+  /** Whole run, seconds. */
   timeout?: string;
+  /** Per model call, seconds. */
+  callTimeout?: string;
   repairs?: string;
+  /** Token budget of the run. */
   maxTokens?: string;
+  maxOutputTokens?: string;
+  rpm?: string;
+  tpm?: string;
   retries?: string;
   logLevel?: string;
   agentsDir?: string;
@@ -47,12 +54,17 @@ const ConfigSchema = z.object({
   model: z.string().min(1).optional(),
   synthModel: z.string().min(1).optional(),
   concurrency: positiveInt('--concurrency', 64),
-  timeoutMs: positiveInt('--timeout', 3_600_000),
+  /** Per model call. */
+  timeoutMs: positiveInt('--call-timeout', 3_600_000),
+  /** The whole run: desks, repairs, retries, rate-limit waits and the synthesis. */
+  runTimeoutMs: positiveInt('--timeout', 7 * 86_400_000),
   maxRepairs: z.coerce.number({ error: '--repairs must be a number' }).int().min(0, '--repairs must be 0 or more').max(5, '--repairs must be at most 5'),
-  maxOutputTokens: positiveInt('--max-tokens', 200_000),
+  maxOutputTokens: positiveInt('--max-output-tokens', 200_000),
   maxRetries: z.coerce.number({ error: '--retries must be a number' }).int().min(0).max(10, '--retries must be at most 10'),
   maxCostUsd: z.coerce.number({ error: '--max-cost must be a number of US dollars' }).positive('--max-cost must be more than 0').optional(),
-  maxRunTokens: positiveInt('--max-run-tokens', 1_000_000_000).optional(),
+  maxRunTokens: positiveInt('--max-tokens', 1_000_000_000).optional(),
+  rpm: positiveInt('--rpm', 10_000_000).optional(),
+  tpm: positiveInt('--tpm', 10_000_000_000).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: (i) => `unknown log level ${String(i.input)}`,
   }),
@@ -72,6 +84,22 @@ export interface ConfigDefaults {
   replayDir: string;
 }
 
+/** A whole run may take this long unless --timeout says otherwise: generous for real models, but never forever. */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 1800;
+
+/**
+ * Variables an earlier version read with another meaning. Refused rather than ignored: silently
+ * turning an output cap into a run budget (or a call timeout into a run timeout) would change
+ * what a run does without a word.
+ */
+const RENAMED_VARIABLES: Record<string, string> = {
+  ASSESS_TIMEOUT_MS: 'use ASSESS_CALL_TIMEOUT (seconds per model call) or ASSESS_TIMEOUT (seconds per run)',
+  ASSESS_MAX_TOKENS: 'use ASSESS_MAX_OUTPUT_TOKENS (output tokens per call) or ASSESS_MAX_RUN_TOKENS (token budget per run)',
+};
+
+/** Seconds for people, milliseconds inside; anything that is not a number is left for the schema to reject. */
+const secondsToMs = (seconds: string): string | number => (Number.isFinite(Number(seconds)) ? Math.round(Number(seconds) * 1000) : seconds);
+
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 /**
@@ -79,19 +107,23 @@ const nonEmpty = (v: string | undefined): string | undefined => (v === undefined
  * defaults, and validates it. Nothing below the CLI reads process.env.
  */
 export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>, defaults: ConfigDefaults): AssessConfig {
-  const seconds = nonEmpty(flags.timeout);
+  for (const [old, use] of Object.entries(RENAMED_VARIABLES)) {
+    if (nonEmpty(env[old]) !== undefined) throw new InputError(`${old} is no longer read: ${use}`);
+  }
   const raw = {
     provider: nonEmpty(flags.provider) ?? nonEmpty(env['ASSESS_PROVIDER']) ?? 'openai',
     model: nonEmpty(flags.model) ?? nonEmpty(env['ASSESS_MODEL']),
     synthModel: nonEmpty(flags.synthModel) ?? nonEmpty(env['ASSESS_SYNTH_MODEL']),
     concurrency: nonEmpty(flags.concurrency) ?? nonEmpty(env['ASSESS_CONCURRENCY']) ?? '8',
-    // --timeout is in seconds for people; ASSESS_TIMEOUT_MS in ms for scripts.
-    timeoutMs: seconds !== undefined ? (Number.isFinite(Number(seconds)) ? Number(seconds) * 1000 : seconds) : (nonEmpty(env['ASSESS_TIMEOUT_MS']) ?? '180000'),
+    timeoutMs: secondsToMs(nonEmpty(flags.callTimeout) ?? nonEmpty(env['ASSESS_CALL_TIMEOUT']) ?? '180'),
+    runTimeoutMs: secondsToMs(nonEmpty(flags.timeout) ?? nonEmpty(env['ASSESS_TIMEOUT']) ?? String(DEFAULT_RUN_TIMEOUT_SECONDS)),
     maxRepairs: nonEmpty(flags.repairs) ?? nonEmpty(env['ASSESS_MAX_REPAIRS']) ?? '2',
-    maxOutputTokens: nonEmpty(flags.maxTokens) ?? nonEmpty(env['ASSESS_MAX_TOKENS']) ?? '8192',
+    maxOutputTokens: nonEmpty(flags.maxOutputTokens) ?? nonEmpty(env['ASSESS_MAX_OUTPUT_TOKENS']) ?? '8192',
     maxRetries: nonEmpty(flags.retries) ?? nonEmpty(env['ASSESS_MAX_RETRIES']) ?? '3',
     maxCostUsd: nonEmpty(flags.maxCost) ?? nonEmpty(env['ASSESS_MAX_COST']),
-    maxRunTokens: nonEmpty(flags.maxRunTokens) ?? nonEmpty(env['ASSESS_MAX_RUN_TOKENS']),
+    maxRunTokens: nonEmpty(flags.maxTokens) ?? nonEmpty(flags.maxRunTokens) ?? nonEmpty(env['ASSESS_MAX_RUN_TOKENS']),
+    rpm: nonEmpty(flags.rpm) ?? nonEmpty(env['ASSESS_RPM']),
+    tpm: nonEmpty(flags.tpm) ?? nonEmpty(env['ASSESS_TPM']),
     logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env['LOG_LEVEL']) ?? 'warn',
     agentsDir: nonEmpty(flags.agentsDir) ?? nonEmpty(env['ASSESS_AGENTS_DIR']) ?? defaults.agentsDir,
     promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,

@@ -2,6 +2,7 @@
  * One error class per failure mode, each carrying its cause. The CLI maps them to one line and an
  * exit code; nothing below the CLI decides how the process ends.
  */
+import type { RateLimitSnapshot } from '../llm/rate-limit-headers.js';
 
 /** Bad input from the user: files, flags, event content, desk ids, configuration. Exit 2. */
 export class InputError extends Error {
@@ -18,14 +19,17 @@ export class ProviderError extends Error {
   readonly retryable: boolean;
   /** Server-requested delay before retrying, in milliseconds, when it sent one. */
   readonly retryAfterMs: number | undefined;
+  /** The provider's rate-limit headers on this error response, for the rate limiter to learn from. */
+  readonly rateLimit: RateLimitSnapshot | undefined;
   constructor(
     message: string,
-    details: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+    details: { status?: number; retryable: boolean; retryAfterMs?: number; rateLimit?: RateLimitSnapshot; cause?: unknown },
   ) {
     super(message, { cause: details.cause });
     this.status = details.status;
     this.retryable = details.retryable;
     this.retryAfterMs = details.retryAfterMs;
+    this.rateLimit = details.rateLimit;
   }
 }
 

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors/index.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
+import { readRateLimitHeaders } from './rate-limit-headers.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
@@ -49,7 +50,7 @@ export class AnthropicModel implements StructuredModel {
   }
 
   private async call(request: StructuredRequest): Promise<ModelResponse> {
-    const message = await this.client.messages.create(
+    const { data: message, response } = await this.client.messages.create(
       {
         model: this.model,
         max_tokens: request.maxOutputTokens,
@@ -58,7 +59,8 @@ export class AnthropicModel implements StructuredModel {
         output_config: { format: { type: 'json_schema', schema: request.jsonSchema } },
       },
       { signal: request.signal },
-    );
+    ).withResponse();
+    const rateLimit = readRateLimitHeaders(response.headers);
     if (!message || !Array.isArray(message.content)) {
       throw new ProviderError('anthropic returned an empty response', { retryable: true });
     }
@@ -73,6 +75,7 @@ export class AnthropicModel implements StructuredModel {
       ...(finishReason === 'refusal' ? { refusal: text.trim() || 'stop_reason refusal' } : {}),
       usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
       model: message.model || this.model,
+      ...(rateLimit ? { rateLimit } : {}),
     };
   }
 }

@@ -82,3 +82,9 @@ export async function tokenCounter(id: TokenizerId): Promise<TokenCounter> {
   // No special tokens: text that happens to contain `<|endoftext|>` is counted as plain text.
   return { id, description, count: (text) => tiktoken.encode(text, [], []).length };
 }
+
+/** Input tokens of a call's texts (system prompt, messages, schema), counted the model's way. */
+export async function estimateInputTokens(model: string, texts: readonly string[]): Promise<number> {
+  const counter = await tokenCounter(tokenizerForModel(model));
+  return texts.reduce((sum, text) => sum + counter.count(text), 0);
+}

@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import { safeParseJson } from './extract-json.js';
 import { estimateCostUsd } from './pricing.js';
+import { estimateInputTokens } from './estimate-tokens.js';
 import { scopedSignal } from '../signals/scoped-signal.js';
 import { toProviderError } from './provider-errors.js';
+import type { Permit, RateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import type { ChatMessage, StructuredModel, TokenUsage } from './types.js';
 
@@ -56,6 +58,8 @@ export interface GenerateHooks {
   onCall?: (record: CallRecord) => void;
   onRepair?: (info: { turn: number; issues: string[] }) => void;
   onRetry?: (info: { retry: number; delayMs: number; reason: string }) => void;
+  /** A call waited this long for a rate-limit slot before it was sent. */
+  onThrottle?: (info: { waitedMs: number }) => void;
 }
 
 export type GenerateResult<T> =
@@ -82,6 +86,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
   const now = req.now ?? Date.now;
   const calls: CallRecord[] = [];
   const first: ChatMessage = { role: 'user', content: req.user };
+  // The schema travels with every call and counts against token limits like the prompt does.
+  const schemaText = JSON.stringify(req.jsonSchema);
   let messages: ChatMessage[] = [first];
 
   const record = (
@@ -101,6 +107,25 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
     return call;
   };
 
+  /**
+   * Waits for the model's rate limiter. The wait comes before the call's own timer starts
+   * (queueing is not hanging) and is bounded by the run's signal. The budget is asked again
+   * afterwards: it may have run out while this call waited.
+   */
+  const waitForSlot = async (limiter: RateLimiter, turnMessages: ChatMessage[]): Promise<Permit> => {
+    const inputTokens = limiter.countsTokens
+      ? await estimateInputTokens(req.model.model, [req.system, ...turnMessages.map((m) => m.content), schemaText])
+      : 0;
+    const permit = await limiter.acquire({ inputTokens, maxOutputTokens: req.maxOutputTokens }, req.signal);
+    const refused = req.hooks?.mayStart?.();
+    if (refused) {
+      limiter.release(permit);
+      throw new BudgetExceededError(refused);
+    }
+    if (permit.waitedMs > 0) req.hooks?.onThrottle?.({ waitedMs: permit.waitedMs });
+    return permit;
+  };
+
   try {
     for (let turn = 0; turn <= req.maxRepairs; turn++) {
       const kind = turn === 0 ? 'initial' : 'repair';
@@ -109,23 +134,24 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
         async () => {
           const refused = req.hooks?.mayStart?.();
           if (refused) throw new BudgetExceededError(refused);
+          const limiter = req.model.limiter;
+          const permit = limiter ? await waitForSlot(limiter, turnMessages) : undefined;
           const started = now();
           // One signal per attempt: the run's cancellation plus this call's own timeout.
           const { signal, timedOut, cancelled, dispose } = scopedSignal(req.signal, req.timeoutMs);
           try {
-            return {
-              response: await req.model.complete({
-                purpose: req.purpose,
-                scope: req.scope,
-                system: req.system,
-                messages: turnMessages,
-                schemaName: req.schemaName,
-                jsonSchema: req.jsonSchema,
-                maxOutputTokens: req.maxOutputTokens,
-                signal,
-              }),
-              latencyMs: now() - started,
-            };
+            const response = await req.model.complete({
+              purpose: req.purpose,
+              scope: req.scope,
+              system: req.system,
+              messages: turnMessages,
+              schemaName: req.schemaName,
+              jsonSchema: req.jsonSchema,
+              maxOutputTokens: req.maxOutputTokens,
+              signal,
+            });
+            if (permit) limiter?.succeeded(permit, response.usage, response.rateLimit);
+            return { response, latencyMs: now() - started };
           } catch (raw) {
             const error = toProviderError(raw, {
               provider: req.model.provider,
@@ -133,6 +159,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
               cancelled: cancelled(),
               timeoutMs: req.timeoutMs,
             });
+            if (permit && error instanceof ProviderError) limiter?.failed(permit, error);
+            else if (permit) limiter?.release(permit);
             record({
               kind,
               messages: turnMessages,
@@ -180,7 +208,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       if (finishReason === 'length') {
         const error = new IncompleteOutputError(
           'truncated',
-          `output truncated at ${usage.outputTokens} tokens (limit ${req.maxOutputTokens}); raise --max-tokens`,
+          `output truncated at ${usage.outputTokens} tokens (limit ${req.maxOutputTokens}); raise --max-output-tokens`,
           text,
         );
         record({ ...base, issues: [], error: error.message });

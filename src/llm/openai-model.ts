@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { ProviderError } from '../errors/index.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
+import { readRateLimitHeaders } from './rate-limit-headers.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
 import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 
@@ -54,7 +55,7 @@ export class OpenAIModel implements StructuredModel {
   }
 
   private async call(request: StructuredRequest): Promise<ModelResponse> {
-    const completion = await this.client.chat.completions.create(
+    const { data: completion, response } = await this.client.chat.completions.create(
       {
         model: this.model,
         messages: [{ role: 'system', content: request.system }, ...request.messages],
@@ -65,7 +66,8 @@ export class OpenAIModel implements StructuredModel {
         [this.tokenLimitParam]: request.maxOutputTokens,
       },
       { signal: request.signal },
-    );
+    ).withResponse();
+    const rateLimit = readRateLimitHeaders(response.headers);
     // Some servers answer 200 with an empty body; that is the server's fault and worth a retry.
     if (!completion || !Array.isArray(completion.choices)) {
       throw new ProviderError('openai returned an empty response', { retryable: true });
@@ -82,6 +84,7 @@ export class OpenAIModel implements StructuredModel {
         outputTokens: completion.usage?.completion_tokens ?? 0,
       },
       model: completion.model || this.model,
+      ...(rateLimit ? { rateLimit } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { APIConnectionError as AnthropicConnectionError, APIConnectionTimeoutError as AnthropicConnectionTimeout } from '@anthropic-ai/sdk';
 import { APIConnectionError as OpenAIConnectionError, APIConnectionTimeoutError as OpenAIConnectionTimeout } from 'openai';
 import { CancelledError, ProviderError, redactSecrets } from '../errors/index.js';
+import { readRateLimitHeaders } from './rate-limit-headers.js';
 
 /** Parses `retry-after-ms` (ms) or `retry-after` (seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
@@ -26,6 +27,36 @@ interface SdkErrorLike {
   status?: number;
   headers?: Headers;
   message?: string;
+  /** openai: the body's `error` object; anthropic: the whole body (`{type, error: {type, message}}`). */
+  error?: unknown;
+  /** openai: `error.code` of the body, e.g. `insufficient_quota`. */
+  code?: unknown;
+}
+
+interface ErrorBody {
+  message?: unknown;
+  code?: unknown;
+  type?: unknown;
+  error?: ErrorBody;
+}
+
+/**
+ * The provider's own explanation, without the status the SDKs prefix to their messages and
+ * without raw JSON: openai puts the body's `error` on `.error`, anthropic the whole body.
+ */
+function providerDetail(e: SdkErrorLike): { text: string; code: string | undefined } {
+  const body = (typeof e.error === 'object' && e.error !== null ? e.error : {}) as ErrorBody;
+  const inner = typeof body.error === 'object' && body.error !== null ? body.error : body;
+  const code = [e.code, inner.code, inner.type].find((c): c is string => typeof c === 'string');
+  const fromBody = typeof inner.message === 'string' ? inner.message : undefined;
+  const fromMessage = (e.message ?? '').replace(/^\d{3}\s+/, '');
+  const text = (fromBody ?? fromMessage).split('\n')[0]?.slice(0, 200) ?? '';
+  return { text: redactSecrets(text), code };
+}
+
+/** A 429 that no wait will fix: the account is out of credit (OpenAI's `insufficient_quota`). */
+function isQuotaExhausted(status: number, detail: { text: string; code: string | undefined }): boolean {
+  return status === 429 && (detail.code === 'insufficient_quota' || /exceeded your current quota/i.test(detail.text));
 }
 
 /**
@@ -47,12 +78,15 @@ export function toProviderError(
   if (error instanceof ProviderError || error instanceof CancelledError) return error;
   const e = (error ?? {}) as SdkErrorLike;
   if (typeof e.status === 'number') {
-    const firstLine = redactSecrets((e.message ?? '').split('\n')[0]?.slice(0, 200) ?? '');
+    const detail = providerDetail(e);
     const retryAfterMs = parseRetryAfter(e.headers);
-    return new ProviderError(`${context.provider} HTTP ${e.status}${firstLine ? `: ${firstLine}` : ''}`, {
+    const rateLimit = readRateLimitHeaders(e.headers);
+    const quota = isQuotaExhausted(e.status, detail);
+    return new ProviderError(`${context.provider} HTTP ${e.status}${quota ? ' (quota exhausted, not retried)' : ''}${detail.text ? `: ${detail.text}` : ''}`, {
       status: e.status,
-      retryable: isRetryableStatus(e.status),
+      retryable: isRetryableStatus(e.status) && !quota,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(rateLimit ? { rateLimit } : {}),
       cause: error,
     });
   }

@@ -1,4 +1,6 @@
 /** The one interface every provider adapter implements. It knows nothing about desks or events. */
+import type { RateLimiter } from './rate-limiter.js';
+import type { RateLimitSnapshot } from './rate-limit-headers.js';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -36,10 +38,14 @@ export interface ModelResponse {
   usage: TokenUsage;
   /** Model name as the provider reported it. */
   model: string;
+  /** The provider's rate-limit headers on this response, when it sent any. */
+  rateLimit?: RateLimitSnapshot;
 }
 
 export interface StructuredModel {
   readonly provider: string;
   readonly model: string;
+  /** Paces calls to this provider+model; shared by every user of the model in the process. */
+  readonly limiter?: RateLimiter;
   complete(request: StructuredRequest): Promise<ModelResponse>;
 }

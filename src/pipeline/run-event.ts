@@ -14,6 +14,7 @@ import { buildRiskView } from '../synthesis/build-risk-view.js';
 import { SynthesisDraftSchema, type RiskView } from '../synthesis/schema.js';
 import type { LifecycleListener } from './lifecycle.js';
 import { Budget, type BudgetLimits, type BudgetReport } from './budget.js';
+import { scopedSignal } from '../signals/scoped-signal.js';
 import { summarizeUsage, type UsageReport } from './usage.js';
 
 export interface RunOptions {
@@ -21,6 +22,11 @@ export interface RunOptions {
   concurrency: number;
   /** Per model call, in milliseconds. */
   timeoutMs: number;
+  /**
+   * The whole run, in milliseconds (`--timeout`): when it passes, nothing new starts, calls in
+   * flight are aborted, finished desks are kept and the run ends failed (resumable).
+   */
+  runTimeoutMs?: number;
   /** Repair turns after an invalid output. @default 2 */
   maxRepairs: number;
   maxOutputTokens: number;
@@ -31,7 +37,7 @@ export interface RunOptions {
 }
 
 /** `unfinished`: the archive shows the desk never finished (the process died mid-run). */
-export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled' | 'unfinished' | 'budget';
+export type FailureKind = 'refusal' | 'truncated' | 'invalid' | 'provider' | 'cancelled' | 'unfinished' | 'budget' | 'timeout';
 
 export interface DeskFailure {
   agentId: string;
@@ -114,6 +120,11 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     emit({ type: 'call', agentId, record });
   };
   const mayStart = () => budget?.exceeded() ?? null;
+  // The run's own deadline sits under the caller's signal: aborting either stops every call.
+  const deadline = input.options.runTimeoutMs !== undefined ? scopedSignal(input.signal, input.options.runTimeoutMs) : undefined;
+  const signal = deadline?.signal ?? input.signal;
+  const timedOut = () => deadline?.timedOut() ?? false;
+  const timeoutReason = () => `run timed out after ${formatDuration(input.options.runTimeoutMs ?? 0)}`;
 
   // What every model call of this run shares: desks and synthesizer are validated, repaired,
   // retried and timed out alike.
@@ -124,7 +135,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     maxOutputTokens: input.options.maxOutputTokens,
     timeoutMs: input.options.timeoutMs,
     retry: input.options.retry,
-    signal: input.signal,
+    signal,
     now,
     ...(input.sleep ? { sleep: input.sleep } : {}),
   };
@@ -144,8 +155,10 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     toRun.map(({ agent, model }) =>
       queue.add(async () => {
         const started = now();
-        if (input.signal.aborted) {
-          const failure = { agentId: agent.id, kind: 'cancelled' as const, reason: 'run cancelled before the desk started' };
+        if (signal.aborted) {
+          const failure = timedOut()
+            ? { agentId: agent.id, kind: 'timeout' as const, reason: `${timeoutReason()} before the desk started` }
+            : { agentId: agent.id, kind: 'cancelled' as const, reason: 'run cancelled before the desk started' };
           failures.push(failure);
           emit({ type: 'desk-failed', agentId: agent.id, kind: failure.kind, reason: failure.reason, elapsedMs: 0 });
           return;
@@ -180,7 +193,12 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           assessments.set(agent.id, assessment);
           emit({ type: 'desk-done', agentId: agent.id, elapsedMs, assessment });
         } else {
-          const failure = { agentId: agent.id, kind: classify(result.error), reason: describeError(result.error) };
+          const kind = classify(result.error);
+          // A call aborted by the run's deadline reads as cancelled from inside; say what happened.
+          const failure =
+            kind === 'cancelled' && timedOut()
+              ? { agentId: agent.id, kind: 'timeout' as const, reason: timeoutReason() }
+              : { agentId: agent.id, kind, reason: describeError(result.error) };
           failures.push(failure);
           emit({ type: 'desk-failed', agentId: agent.id, kind: failure.kind, reason: failure.reason, elapsedMs });
         }
@@ -198,7 +216,9 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
   let synthesisError: string | null = null;
   if (succeeded.length === 0) {
     synthesisError = 'no desk produced a valid assessment';
-  } else if (input.signal.aborted) {
+  } else if (timedOut()) {
+    synthesisError = `${timeoutReason()} before synthesis`;
+  } else if (signal.aborted) {
     synthesisError = 'run cancelled before synthesis';
   } else if (budget?.exceeded()) {
     synthesisError = `no synthesis: ${budget.exceeded()}`;
@@ -240,15 +260,16 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
       );
       emit({ type: 'synthesis-done', elapsedMs: now() - started, warnings: synthesis.warnings, view: synthesis });
     } else {
-      synthesisError = describeError(result.error);
+      synthesisError = result.error instanceof CancelledError && timedOut() ? `${timeoutReason()} during synthesis` : describeError(result.error);
       emit({ type: 'synthesis-failed', reason: synthesisError, elapsedMs: now() - started });
     }
   }
 
+  deadline?.dispose();
   // Cancelled (Ctrl-C, SIGTERM, a watcher's grace running out) only when the cancellation cost
   // something: a desk or the synthesis did not happen because of it. The run stays resumable.
   const cancelled =
-    input.signal.aborted && (orderedFailures.some((f) => f.kind === 'cancelled') || (synthesis === null && succeeded.length > 0));
+    input.signal.aborted && !timedOut() && (orderedFailures.some((f) => f.kind === 'cancelled') || (synthesis === null && succeeded.length > 0));
   // A run stopped by its budget is degraded (it did what it was allowed to), not failed.
   const budgetStopped = budget?.exceeded() != null && succeeded.length > 0;
   const status: RunStatus = cancelled
@@ -275,4 +296,14 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     usage: summarizeUsage(calls),
     ...(budget ? { budget: budget.report() } : {}),
   };
+}
+
+/** `90s`, `30m`, `1h30m`: how a run timeout reads in a failure reason. */
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 120) return `${Number((ms / 1000).toFixed(1))}s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
 }

@@ -257,7 +257,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     maxAttempts: (options.retries + 1) * (options.repairs + 1),
   };
   const common = [
-    '--timeout', String(options.timeoutSec),
+    '--call-timeout', String(options.timeoutSec),
     '--retries', String(options.retries),
     '--repairs', String(options.repairs),
     '--no-progress',
@@ -495,7 +495,7 @@ export async function runKillTrials(options: KillTrialOptions): Promise<KillRepo
           '--import', 'tsx', 'src/cli/main.ts',
           'run', 'fixtures/events/jbic-550b.md',
           '--agents', options.desks,
-          '--timeout', String(options.timeoutSec),
+          '--call-timeout', String(options.timeoutSec),
           '--retries', String(options.retries),
           '--repairs', String(options.repairs),
           '--no-progress', '--format', 'json',
@@ -615,7 +615,7 @@ export function renderSoakTable(report: SoakReport, kills?: KillReport): string 
   const rows: [string, string][] = [
     ['events × desks', `${report.events} × ${report.desksPerEvent} (providers: ${fmt(report.providers)})`],
     ['fault rate / seed', `${(report.faultRate * 100).toFixed(0)}% per request over ${FAULT_KINDS.length} kinds / ${report.seed}`],
-    ['policy', `--timeout ${report.policy.timeoutSec} --retries ${report.policy.retries} --repairs ${report.policy.repairs} → max ${report.policy.maxAttempts} calls per desk`],
+    ['policy', `--call-timeout ${report.policy.timeoutSec} --retries ${report.policy.retries} --repairs ${report.policy.repairs} → max ${report.policy.maxAttempts} calls per desk`],
     ['runs before resume', fmt(report.before)],
     ['exit codes', fmt(report.exitCodes)],
     ['resumed', `${report.resumed} (exit codes: ${fmt(report.resumeExitCodes)})`],

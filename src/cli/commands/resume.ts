@@ -83,7 +83,8 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
         modelFor: models.forAgent,
         synthesisModel: models.synthesis,
         prompts,
-        options: archived.options,
+        // The run's own settings, but a fresh deadline: this invocation's --timeout.
+        options: { ...archived.options, runTimeoutMs: config.runTimeoutMs },
         signal: io.signal,
         existing: result.assessments,
         onEvent: (e) => {

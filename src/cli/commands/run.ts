@@ -13,6 +13,7 @@ import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress } from '../progress.js';
+import { describeThrottling } from '../throttling.js';
 
 export interface RunCommandOptions extends PlanRunOptions {
   out?: string;
@@ -60,7 +61,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
       (name) => name !== 'replay' && estimateCostUsd(name, { inputTokens: 1, outputTokens: 1 }) === null,
     );
     if (unpriced.length > 0) {
-      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (use --max-run-tokens instead)`);
+      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (use --max-tokens instead)`);
     }
   }
   const budget = {
@@ -70,6 +71,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const runOptions = {
     concurrency: config.concurrency,
     timeoutMs: config.timeoutMs,
+    runTimeoutMs: config.runTimeoutMs,
     maxRepairs: config.maxRepairs,
     maxOutputTokens: config.maxOutputTokens,
     retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
@@ -150,6 +152,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
     io.stdout.write(options.format === 'json' ? json : markdown);
   }
   io.stderr.write(`run ${run.runId}: ${run.status} (${run.assessments.length}/${agents.length} desks${run.failures.length ? `; failed: ${run.failures.map((f) => f.agentId).join(', ')}` : ''})\n`);
+  for (const line of describeThrottling(models.limiters)) io.stderr.write(`${line}\n`);
   const archiveFailure = archive.failure ?? recorder?.failure ?? null;
   if (archiveFailure) {
     io.stderr.write(`assess: ${archiveFailure.message}; the report above was not archived\n`);
