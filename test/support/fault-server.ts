@@ -8,7 +8,7 @@ import { closeServer } from './close-server.js';
 /**
  * A fault-injecting fake model server on 127.0.0.1 for soaks and chaos tests. It speaks OpenAI
  * Chat Completions (`POST /v1/chat/completions`) and Anthropic Messages (`POST /v1/messages`),
- * non-streaming, and answers every request with an object GENERATED FROM THE JSON SCHEMA the
+ * streamed or not, and answers every request with an object GENERATED FROM THE JSON SCHEMA the
  * request carries (`response_format.json_schema.schema` / `output_config.format.schema`), so it
  * serves desks, the synthesizer, triage and any future schema alike.
  *
@@ -19,6 +19,33 @@ import { closeServer } from './close-server.js';
  *
  * Every request is recorded (target, conversation, turn, attempt, fault, outcome) so a test can
  * check that no call was attempted more often than the retry/repair policy allows.
+ *
+ * Streaming: a request with `stream: true` is answered with Server-Sent Events in the API's own
+ * format (OpenAI `chat.completion.chunk`s ending in `data: [DONE]`, with a usage chunk when
+ * `stream_options.include_usage` is set; Anthropic `message_start` … `message_stop`), so the SDKs'
+ * streaming calls work. HTTP-error faults stay HTTP errors (sent before any stream starts, as the
+ * real APIs do); content faults are streamed with their content and finish/stop reason; `empty_body`
+ * is a 200 event stream with no events; `hang` sends the headers and the first event and then
+ * nothing; `reset` sends the first event and destroys the socket.
+ *
+ * Rate limiting (option `rateLimit`, or `setRateLimit()`): server-side token buckets like the real
+ * APIs, one set per API (OpenAI and Anthropic are limited independently, all models together):
+ *
+ * - requests: capacity `burst` (default `max(1, floor(rpm / 60))`, one second's worth: OpenAI
+ *   enforces RPM at sub-minute granularity), refilled continuously at `rpm / windowMs` per ms;
+ * - tokens (only when `tpm` is set): capacity `tpm`, refilled at `tpm / windowMs` per ms. A request
+ *   costs `estimateRequestTokens(body)` = ceil(characters of the raw JSON body / 4) + its
+ *   `max_completion_tokens` (else `max_tokens`, else 0) — the prompt at ~4 characters a token plus
+ *   the output it reserves, which is how OpenAI counts a request against TPM.
+ *
+ * Buckets start full. The check is made when a request has arrived (its body read), before fault
+ * injection and before the seeded delay. A request that finds a bucket short consumes nothing and
+ * gets an immediate 429 with `retry-after-ms` (ms until every short bucket holds enough; ceil of the
+ * exact time) and `retry-after` (ceil seconds, at least 1) and the API's error body. A request costing
+ * more tokens than `tpm` can never pass: it gets the 429 with `x-should-retry: false` (the SDKs obey
+ * it) and a "Request too large" message. Unless `headers: false`, every HTTP response of a limited
+ * API carries the provider's rate-limit headers describing the buckets right after the check (see
+ * `rateLimitHeaders`). The clock is `Date.now` unless the `clock` option replaces it (tests freeze it).
  */
 
 export const FAULT_KINDS = [
@@ -81,11 +108,31 @@ export interface FaultRequest {
   /** Hash of the whole message list: retries of one turn send the same turn, repairs a new one. */
   turn: string;
   kind: 'initial' | 'repair';
-  /** 1-based count of requests of this conversation so far (across phases). */
+  /**
+   * 1-based count of requests of this conversation so far (across phases), counting only requests
+   * the rate limiter let through. A request refused by the limiter is not counted: it carries the
+   * attempt number the next admitted request of the conversation will take, so the seeded fault
+   * draws (and plans) do not depend on limiter timing.
+   */
   attempt: number;
+  /** ms on the server's clock (`Date.now` unless the `clock` option is set) when the request arrived. */
+  arrivedAt: number;
+  /** `estimateRequestTokens` of the request: what it costs against `tpm`. */
+  tokens: number;
+  /** The request asked for a streamed answer (`stream: true`). */
+  stream: boolean;
+  /**
+   * True when the server's rate limiter refused the request (429, no fault drawn, `fault` null, plan
+   * not consulted). Such a request is a retry of the same turn, so it counts in `conversations()`
+   * (requests, maxPerTurn); filter with `(r) => !r.rateLimited` to see admitted requests only.
+   */
+  rateLimited: boolean;
   /** The fault injected, or null for a clean answer. */
   fault: FaultKind | null;
-  /** HTTP status sent; null while pending, for resets and for hangs. */
+  /**
+   * HTTP status sent; null while pending, for resets and for hangs. A streamed `hang`/`reset` has
+   * sent its 200 headers before stalling or dying, so it records 200.
+   */
   status: number | null;
   /** True when the client went away before an answer was sent (hang cut by its timeout, kill). */
   aborted: boolean;
@@ -95,7 +142,40 @@ export interface FaultRequest {
  * Overrides the seeded draw for one request: a kind to inject, null for a clean answer, undefined
  * to fall back to the rates. Sees the request as recorded so far (target, attempt, kind, …).
  */
-export type FaultPlan = (request: Readonly<Omit<FaultRequest, 'fault' | 'status' | 'aborted'>>) => FaultKind | null | undefined;
+export type FaultPlan = (request: Readonly<Omit<FaultRequest, 'fault' | 'status' | 'aborted' | 'rateLimited'>>) => FaultKind | null | undefined;
+
+/** Server-side rate limit, enforced per API with token buckets (see the module comment). */
+export interface RateLimit {
+  /** Requests per window (per minute by default). Must be > 0. */
+  rpm: number;
+  /** Tokens per window, counted with `estimateRequestTokens`. @default no token limit */
+  tpm?: number;
+  /** Capacity of the request bucket. @default Math.max(1, Math.floor(rpm / 60)) */
+  burst?: number;
+  /** Length of the window rpm/tpm are stated for, so tests can compress time. @default 60000 */
+  windowMs?: number;
+  /** Send the provider's rate-limit headers on every response of the API. @default true */
+  headers?: boolean;
+}
+
+/** A rate limit with its defaults resolved. */
+export interface ResolvedRateLimit {
+  rpm: number;
+  tpm: number | null;
+  burst: number;
+  windowMs: number;
+  headers: boolean;
+}
+
+/** One bucket as the server sees it now. */
+export interface BucketState {
+  /** Capacity (`burst` for requests, `tpm` for tokens). */
+  capacity: number;
+  /** Current content (fractional: buckets refill continuously). */
+  level: number;
+  /** ms until the bucket is full again. */
+  resetMs: number;
+}
 
 export interface FaultServerOptions {
   /** PRNG seed. @default 1 */
@@ -111,6 +191,10 @@ export interface FaultServerOptions {
    * outputs of the seed event for desks and synthesizer (the generator still serves other schemas).
    */
   answers?: 'generated' | 'recorded';
+  /** Server-side rate limit (see the module comment). @default none */
+  rateLimit?: RateLimit;
+  /** The clock of the rate limiter, its headers and `arrivedAt`, in epoch ms. @default Date.now */
+  clock?: () => number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +416,8 @@ interface ParsedRequest {
   messages: { role: string; content: string }[];
   schema: JsonSchema | undefined;
   stream: boolean;
+  /** OpenAI `stream_options.include_usage`. */
+  includeUsage: boolean;
 }
 
 const textOf = (content: unknown): string => {
@@ -356,7 +442,15 @@ function parseRequest(api: Api, body: JsonSchema): ParsedRequest {
     const format = isObject(config) ? config['format'] : undefined;
     schema = isObject(format) && isObject(format['schema']) ? format['schema'] : undefined;
   }
-  return { model: typeof body['model'] === 'string' ? body['model'] : '', system, messages, schema, stream: body['stream'] === true };
+  const streamOptions = body['stream_options'];
+  return {
+    model: typeof body['model'] === 'string' ? body['model'] : '',
+    system,
+    messages,
+    schema,
+    stream: body['stream'] === true,
+    includeUsage: isObject(streamOptions) && streamOptions['include_usage'] === true,
+  };
 }
 
 function openAICompletion(model: string, content: string | null, finishReason: string, refusal: string | null, serial: number) {
@@ -390,6 +484,186 @@ const OPENAI_ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error'
 const ANTHROPIC_ERROR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 404: 'not_found_error', 429: 'rate_limit_error', 500: 'api_error', 503: 'api_error', 529: 'overloaded_error' };
 
 // ---------------------------------------------------------------------------------------------
+// Streaming (Server-Sent Events).
+
+/** `text` cut into at least three pieces (when it has three characters) of at most 32 characters. */
+export function streamPieces(text: string): string[] {
+  if (text === '') return [];
+  const size = Math.max(1, Math.min(32, Math.ceil(text.length / 3)));
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+
+/** The SSE events of an OpenAI streamed chat completion (`data: [DONE]` last). */
+function openAIStreamEvents(
+  model: string,
+  content: string | null,
+  finishReason: string,
+  refusal: string | null,
+  serial: number,
+  includeUsage: boolean,
+): string[] {
+  const full = openAICompletion(model, content, finishReason, refusal, serial);
+  const base = { id: full.id, object: 'chat.completion.chunk', created: full.created, model, system_fingerprint: full.system_fingerprint };
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  const events = [sse(chunk({ role: 'assistant', content: refusal === null ? '' : null, refusal: null }, null))];
+  for (const piece of streamPieces(refusal ?? content ?? '')) events.push(sse(chunk(refusal === null ? { content: piece } : { refusal: piece }, null)));
+  events.push(sse(chunk({}, finishReason)));
+  if (includeUsage) events.push(sse({ ...base, choices: [], usage: full.usage }));
+  events.push('data: [DONE]\n\n');
+  return events;
+}
+
+/** The SSE events of an Anthropic streamed message (`message_start` … `message_stop`). */
+function anthropicStreamEvents(model: string, text: string, stopReason: string, serial: number): string[] {
+  const full = anthropicMessage(model, text, stopReason, serial);
+  const events = [
+    sse(
+      {
+        type: 'message_start',
+        message: { ...full, content: [], stop_reason: null, stop_sequence: null, usage: { ...full.usage, output_tokens: 1 } },
+      },
+      'message_start',
+    ),
+    sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start'),
+    sse({ type: 'ping' }, 'ping'),
+  ];
+  for (const piece of streamPieces(text)) {
+    events.push(sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta'));
+  }
+  events.push(sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'));
+  events.push(
+    sse({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: full.usage.output_tokens } }, 'message_delta'),
+  );
+  events.push(sse({ type: 'message_stop' }, 'message_stop'));
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limiting.
+
+/**
+ * What a request costs against `tpm`: ceil(characters of the raw JSON body / 4) + the output it
+ * reserves (`max_completion_tokens`, else `max_tokens`, else 0). Four characters a token is the usual
+ * rough rate for English and JSON; counting the reserved output is what OpenAI does.
+ */
+export function estimateRequestTokens(rawBody: string): number {
+  let reserved = 0;
+  try {
+    const body = JSON.parse(rawBody) as unknown;
+    if (isObject(body)) {
+      const cap = typeof body['max_completion_tokens'] === 'number' ? body['max_completion_tokens'] : body['max_tokens'];
+      if (typeof cap === 'number' && Number.isFinite(cap) && cap > 0) reserved = cap;
+    }
+  } catch {
+    // Not JSON: the body alone.
+  }
+  return Math.ceil(rawBody.length / 4) + reserved;
+}
+
+/** ms in OpenAI's reset format: `0s`, `120ms`, `1s`, `1.5s`, `6m0s`, `1h2m3s`. */
+export function formatOpenAIDuration(ms: number): string {
+  if (!(ms > 0)) return '0s';
+  if (ms < 1000) return `${Math.ceil(ms)}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Number(((ms % 60_000) / 1000).toFixed(3));
+  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${seconds}s`;
+}
+
+/** Slack for float arithmetic: a bucket within this of the need has enough. */
+const EPSILON = 1e-9;
+
+class Bucket {
+  private level: number;
+  private updated: number;
+
+  constructor(
+    readonly capacity: number,
+    private readonly perMs: number,
+    now: number,
+  ) {
+    this.level = capacity;
+    this.updated = now;
+  }
+
+  /** The bucket refilled up to `now` (time never runs backwards for it). */
+  state(now: number): BucketState {
+    if (now > this.updated) {
+      this.level = Math.min(this.capacity, this.level + (now - this.updated) * this.perMs);
+      this.updated = now;
+    }
+    return { capacity: this.capacity, level: this.level, resetMs: Math.max(0, Math.ceil((this.capacity - this.level) / this.perMs - EPSILON)) };
+  }
+
+  /** ms until the bucket holds `amount` (0 when it does now; Infinity when it never can). */
+  waitFor(amount: number, now: number): number {
+    if (amount > this.capacity + EPSILON) return Number.POSITIVE_INFINITY;
+    const level = this.state(now).level;
+    if (level + EPSILON >= amount) return 0;
+    return Math.max(1, Math.ceil((amount - level) / this.perMs - EPSILON));
+  }
+
+  take(amount: number): void {
+    this.level = Math.max(0, this.level - amount);
+  }
+}
+
+interface Limiter {
+  requests: Bucket;
+  tokens: Bucket | null;
+}
+
+/** A rate limit with its defaults resolved (throws on nonsense). */
+export function resolveRateLimit(limit: RateLimit): ResolvedRateLimit {
+  const windowMs = limit.windowMs ?? 60_000;
+  const burst = limit.burst ?? Math.max(1, Math.floor(limit.rpm / 60));
+  if (!(limit.rpm > 0) || !(windowMs > 0) || !(burst >= 1) || (limit.tpm !== undefined && !(limit.tpm > 0))) {
+    throw new RangeError(`fault server: bad rate limit ${JSON.stringify(limit)}`);
+  }
+  return { rpm: limit.rpm, tpm: limit.tpm ?? null, burst, windowMs, headers: limit.headers !== false };
+}
+
+/**
+ * The provider's rate-limit headers for bucket states at `now`. OpenAI: `x-ratelimit-limit-requests`
+ * (rpm), `x-ratelimit-remaining-requests` (floor of the bucket), `x-ratelimit-reset-requests` (time
+ * until the bucket is full, OpenAI duration), and the `-tokens` trio (limit tpm) when tpm is set.
+ * Anthropic: `anthropic-ratelimit-requests-{limit,remaining,reset}` and `…-tokens-…` likewise, the
+ * reset as an RFC 3339 time (`toISOString`, millisecond precision) when the bucket will be full.
+ */
+export function rateLimitHeaders(
+  api: Api,
+  limit: ResolvedRateLimit,
+  requests: BucketState,
+  tokens: BucketState | null,
+  now: number,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (kind: 'requests' | 'tokens', stated: number, bucket: BucketState) => {
+    const remaining = String(Math.max(0, Math.floor(bucket.level + EPSILON)));
+    if (api === 'openai') {
+      out[`x-ratelimit-limit-${kind}`] = String(stated);
+      out[`x-ratelimit-remaining-${kind}`] = remaining;
+      out[`x-ratelimit-reset-${kind}`] = formatOpenAIDuration(bucket.resetMs);
+    } else {
+      out[`anthropic-ratelimit-${kind}-limit`] = String(stated);
+      out[`anthropic-ratelimit-${kind}-remaining`] = remaining;
+      out[`anthropic-ratelimit-${kind}-reset`] = new Date(now + bucket.resetMs).toISOString();
+    }
+  };
+  put('requests', limit.rpm, requests);
+  if (tokens && limit.tpm !== null) put('tokens', limit.tpm, tokens);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export interface ConversationStats {
   conversation: string;
@@ -416,6 +690,10 @@ export class FaultServer {
   private readonly seed: number;
   private readonly retryAfterMs: number;
   private readonly answers: 'generated' | 'recorded';
+  private readonly clock: () => number;
+  private limit: ResolvedRateLimit | null = null;
+  /** Buckets per API, made on the API's first request after each setRateLimit(). */
+  private readonly limiters = new Map<Api, Limiter>();
 
   constructor(options: FaultServerOptions = {}) {
     this.seed = options.seed ?? 1;
@@ -423,6 +701,8 @@ export class FaultServer {
     this.delay = options.delayMs ?? [0, 0];
     this.retryAfterMs = options.retryAfterMs ?? 150;
     this.answers = options.answers ?? 'generated';
+    this.clock = options.clock ?? Date.now;
+    if (options.rateLimit) this.setRateLimit(options.rateLimit);
   }
 
   /** `http://127.0.0.1:<port>/v1`, for OPENAI_BASE_URL. */
@@ -488,6 +768,46 @@ export class FaultServer {
     return this;
   }
 
+  /**
+   * Server-side rate limit from now on (null: none). Every call starts both APIs' buckets full.
+   * Throws a RangeError on a non-positive rpm, tpm or windowMs or a burst below 1.
+   */
+  setRateLimit(limit: RateLimit | null): this {
+    this.limit = limit === null ? null : resolveRateLimit(limit);
+    this.limiters.clear();
+    return this;
+  }
+
+  /** The rate limit in force with its defaults resolved, or null. */
+  get rateLimit(): ResolvedRateLimit | null {
+    return this.limit === null ? null : { ...this.limit };
+  }
+
+  /** The buckets of `api` as they stand now (refilled to the clock), or null without a rate limit. */
+  rateLimitState(api: Api): { requests: BucketState; tokens: BucketState | null } | null {
+    const limiter = this.limiterFor(api);
+    if (!limiter) return null;
+    const now = this.clock();
+    return { requests: limiter.requests.state(now), tokens: limiter.tokens?.state(now) ?? null };
+  }
+
+  /** Requests the rate limiter refused with a 429 (injected `rate_limit` faults not included). */
+  get rateLimitedCount(): number {
+    return this.requests.reduce((n, r) => n + (r.rateLimited ? 1 : 0), 0);
+  }
+
+  /**
+   * Arrival times (`arrivedAt`, server clock, ms) of the requests the rate limiter admitted, in
+   * arrival order, optionally only after `mark` (a requests.length): the achieved request rate is
+   * (n - 1) / (last - first) per ms.
+   */
+  acceptedArrivals(mark = 0): number[] {
+    return this.requests
+      .slice(mark)
+      .filter((r) => !r.rateLimited)
+      .map((r) => r.arrivedAt);
+  }
+
   /** Labels the requests that arrive from now on (e.g. `run`, `resume`). */
   setPhase(name: string): this {
     this.phaseName = name;
@@ -538,28 +858,28 @@ export class FaultServer {
           : req.method === 'POST' && req.url?.split('?')[0] === '/v1/messages'
             ? 'anthropic'
             : null;
+      const raw = Buffer.concat(chunks).toString('utf8');
       let body: JsonSchema = {};
       try {
-        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        const parsed = JSON.parse(raw) as unknown;
         if (isObject(parsed)) body = parsed;
       } catch {
         // Answered as a bad request below.
       }
       if (api === null) return this.sendError(res, 'openai', 404, `fault server: no route ${req.method} ${req.url}`);
       const request = parseRequest(api, body);
-      if (request.messages.length === 0) return this.sendError(res, api, 400, 'fault server: no messages');
-      if (request.stream) return this.sendError(res, api, 400, 'fault server: streaming is not supported');
+      if (request.messages.length === 0) return this.sendError(res, api, 400, 'fault server: no messages', this.peekHeaders(api));
+
+      const arrivedAt = this.clock();
+      const tokens = estimateRequestTokens(raw);
+      const admission = this.admit(api, tokens, arrivedAt);
+      const limitHeaders = admission.headers;
 
       const target = targetOf(request.system);
       const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
       const conversation = sha(`${api}\u0000${request.system}\u0000${firstUser}`);
+      // A request the limiter refuses takes no attempt number (see FaultRequest.attempt).
       const attempt = (this.attempts.get(conversation) ?? 0) + 1;
-      this.attempts.set(conversation, attempt);
-      const random = seededRandom(hash32(`${this.seed}|${conversation}|${attempt}`));
-      const drawn = this.pickFault(random());
-      const [lo, hi] = this.delay;
-      const delayMs = lo + Math.floor(random() * Math.max(0, hi - lo + 1));
-
       const seen = {
         serial: this.requests.length + 1,
         at: Date.now() - this.started,
@@ -571,10 +891,25 @@ export class FaultServer {
         turn: sha(JSON.stringify(request.messages)),
         kind: request.messages.length > 1 ? ('repair' as const) : ('initial' as const),
         attempt,
+        arrivedAt,
+        tokens,
+        stream: request.stream,
       };
+
+      if (!admission.ok) {
+        const record: FaultRequest = { ...seen, fault: null, status: 429, aborted: false, rateLimited: true };
+        this.requests.push(record);
+        return this.sendRateLimited(res, api, request.model, admission);
+      }
+
+      this.attempts.set(conversation, attempt);
+      const random = seededRandom(hash32(`${this.seed}|${conversation}|${attempt}`));
+      const drawn = this.pickFault(random());
+      const [lo, hi] = this.delay;
+      const delayMs = lo + Math.floor(random() * Math.max(0, hi - lo + 1));
       const planned = this.plan?.(seen);
       const fault = planned === undefined ? drawn : planned;
-      const record: FaultRequest = { ...seen, fault, status: null, aborted: false };
+      const record: FaultRequest = { ...seen, fault, status: null, aborted: false, rateLimited: false };
       this.requests.push(record);
       res.on('close', () => {
         if (!res.writableFinished && record.fault !== 'reset') record.aborted = true;
@@ -582,13 +917,97 @@ export class FaultServer {
 
       const act = () => {
         if (res.destroyed) return;
-        this.respond(req, res, api, request, record);
+        this.respond(req, res, api, request, record, limitHeaders);
       };
       if (delayMs > 0 && fault !== 'hang') {
         const timer = setTimeout(act, delayMs);
         res.on('close', () => clearTimeout(timer));
       } else act();
     });
+  }
+
+  private limiterFor(api: Api): Limiter | null {
+    const limit = this.limit;
+    if (limit === null) return null;
+    let limiter = this.limiters.get(api);
+    if (!limiter) {
+      const now = this.clock();
+      limiter = {
+        requests: new Bucket(limit.burst, limit.rpm / limit.windowMs, now),
+        tokens: limit.tpm === null ? null : new Bucket(limit.tpm, limit.tpm / limit.windowMs, now),
+      };
+      this.limiters.set(api, limiter);
+    }
+    return limiter;
+  }
+
+  /** The rate-limit headers of `api` now, consuming nothing ({} without a limit or with headers off). */
+  private peekHeaders(api: Api): Record<string, string> {
+    const limiter = this.limiterFor(api);
+    if (!limiter || !this.limit?.headers) return {};
+    const now = this.clock();
+    return rateLimitHeaders(api, this.limit, limiter.requests.state(now), limiter.tokens?.state(now) ?? null, now);
+  }
+
+  /**
+   * The limiter's verdict on a request costing `tokens`, arriving at `now`: admitted (and charged to
+   * both buckets) or refused (charged nothing) with the wait until every bucket short has enough.
+   */
+  private admit(api: Api, tokens: number, now: number): Admission {
+    const limiter = this.limiterFor(api);
+    const limit = this.limit;
+    if (!limiter || !limit) return { ok: true, headers: {} };
+    const requestWait = limiter.requests.waitFor(1, now);
+    const tokenWait = limiter.tokens?.waitFor(tokens, now) ?? 0;
+    const ok = requestWait === 0 && tokenWait === 0;
+    if (ok) {
+      limiter.requests.take(1);
+      limiter.tokens?.take(tokens);
+    }
+    const requests = limiter.requests.state(now);
+    const tokenState = limiter.tokens?.state(now) ?? null;
+    const headers = limit.headers ? rateLimitHeaders(api, limit, requests, tokenState, now) : {};
+    if (ok) return { ok, headers };
+    const tooLarge = tokenWait === Number.POSITIVE_INFINITY;
+    // Too large never passes; its retry-after is the time until the token bucket is full (and the
+    // 429 says x-should-retry: false).
+    const retryAfterMs = Math.max(1, requestWait, tooLarge ? (tokenState?.resetMs ?? 0) : tokenWait);
+    const by: 'requests' | 'tokens' = tokenWait > requestWait ? 'tokens' : 'requests';
+    return {
+      ok,
+      headers,
+      retryAfterMs,
+      by,
+      tooLarge,
+      limit,
+      requested: by === 'tokens' ? tokens : 1,
+      used: by === 'tokens' ? Math.ceil((tokenState?.capacity ?? 0) - (tokenState?.level ?? 0)) : Math.ceil(requests.capacity - requests.level),
+    };
+  }
+
+  private sendRateLimited(res: ServerResponse, api: Api, model: string, refusal: Refusal): void {
+    const { limit, by, retryAfterMs, requested, used, tooLarge } = refusal;
+    const stated = by === 'tokens' ? (limit.tpm ?? 0) : limit.rpm;
+    const unit = by === 'tokens' ? 'tokens per min (TPM)' : 'requests per min (RPM)';
+    const wait = formatOpenAIDuration(retryAfterMs);
+    const message = tooLarge
+      ? `Request too large for ${model || 'the model'} on ${unit}: Limit ${stated}, Requested ${requested}. The input or output tokens must be reduced in order to run successfully.`
+      : api === 'openai'
+        ? `Rate limit reached for ${model || 'the model'} in organization org-fault on ${unit}: Limit ${stated}, Used ${used}, Requested ${requested}. Please try again in ${wait}.`
+        : `This request would exceed your organization's rate limit of ${stated} ${by === 'tokens' ? 'tokens' : 'requests'} per minute. Please try again in ${wait}.`;
+    const headers: Record<string, string> = {
+      ...refusal.headers,
+      'retry-after-ms': String(retryAfterMs),
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+      ...(tooLarge ? { 'x-should-retry': 'false' } : {}),
+    };
+    if (res.destroyed) return;
+    const body =
+      api === 'openai'
+        ? { error: { message, type: by, param: null, code: 'rate_limit_exceeded' } }
+        : { type: 'error', error: { type: 'rate_limit_error', message } };
+    res.writeHead(429, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
   }
 
   private pickFault(draw: number): FaultKind | null {
@@ -609,7 +1028,14 @@ export class FaultServer {
     return generateFromSchema(request.schema, { label: target });
   }
 
-  private respond(req: IncomingMessage, res: ServerResponse, api: Api, request: ParsedRequest, record: FaultRequest): void {
+  private respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    api: Api,
+    request: ParsedRequest,
+    record: FaultRequest,
+    limitHeaders: Record<string, string>,
+  ): void {
     const { fault, serial, target } = record;
     // Makes each bad output distinct (so repair turns differ) without depending on arrival order:
     // the text may reach later prompts (a refusal is quoted in the synthesizer's list of missing
@@ -621,25 +1047,45 @@ export class FaultServer {
       const headers: Record<string, string> =
         fault === 'rate_limit' ? { 'retry-after-ms': String(this.retryAfterMs), 'retry-after': String(Math.max(1, Math.ceil(this.retryAfterMs / 1000))) } : {};
       record.status = status;
-      return this.sendError(res, api, status, `fault server: injected ${fault} (${nonce})`, headers);
+      return this.sendError(res, api, status, `fault server: injected ${fault} (${nonce})`, { ...limitHeaders, ...headers });
     }
+    const idHeader = api === 'openai' ? { 'x-request-id': `req_fault${serial}` } : { 'request-id': `req_fault${serial}` };
+    const streamHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...idHeader, ...limitHeaders };
+    const valid = () => JSON.stringify(this.validAnswer(request, target));
+    const events = (text: string, finish: 'stop' | 'length' | 'refusal') =>
+      api === 'openai'
+        ? finish === 'refusal'
+          ? openAIStreamEvents(model, null, 'stop', text, serial, request.includeUsage)
+          : openAIStreamEvents(model, text, finish, null, serial, request.includeUsage)
+        : anthropicStreamEvents(model, text, finish === 'length' ? 'max_tokens' : finish === 'refusal' ? 'refusal' : 'end_turn', serial);
     switch (fault) {
       case 'reset':
+        if (request.stream) {
+          record.status = 200;
+          res.writeHead(200, streamHeaders);
+          res.write(events(valid(), 'stop')[0] ?? '', () => req.socket.destroy());
+          return;
+        }
         req.socket.destroy();
         return;
       case 'hang':
+        if (request.stream) {
+          record.status = 200;
+          res.writeHead(200, streamHeaders);
+          res.write(events(valid(), 'stop')[0] ?? '');
+        }
         return; // left open; the client's abort (or close()) ends it and marks it aborted
       case 'empty_body':
         record.status = 200;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
+        if (request.stream) res.writeHead(200, streamHeaders);
+        else res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0', ...limitHeaders });
         res.end();
         return;
       default:
         break;
     }
 
-    const valid = this.validAnswer(request, target);
-    const json = JSON.stringify(valid);
+    const json = valid();
     let text = json;
     let finish: 'stop' | 'length' | 'refusal' = 'stop';
     switch (fault) {
@@ -647,10 +1093,10 @@ export class FaultServer {
         text = `${json.slice(0, Math.max(1, Math.floor(json.length / 3)))} … sorry, I lost my train of thought ${nonce}`;
         break;
       case 'fenced_json':
-        text = `Here is the assessment you asked for:\n\n\`\`\`json\n${JSON.stringify(valid, null, 2)}\n\`\`\`\n`;
+        text = `Here is the assessment you asked for:\n\n\`\`\`json\n${JSON.stringify(JSON.parse(json) as unknown, null, 2)}\n\`\`\`\n`;
         break;
       case 'schema_violation':
-        text = JSON.stringify(violateSchema(valid, nonce));
+        text = JSON.stringify(violateSchema(JSON.parse(json) as unknown, nonce));
         break;
       case 'truncated':
         text = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
@@ -664,16 +1110,19 @@ export class FaultServer {
         break;
     }
     record.status = 200;
+    if (request.stream) {
+      res.writeHead(200, streamHeaders);
+      for (const event of events(text, finish)) res.write(event);
+      res.end();
+      return;
+    }
     const payload =
       api === 'openai'
         ? finish === 'refusal'
           ? openAICompletion(model, null, 'stop', text, serial)
           : openAICompletion(model, text, finish, null, serial)
         : anthropicMessage(model, text, finish === 'length' ? 'max_tokens' : finish === 'refusal' ? 'refusal' : 'end_turn', serial);
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      ...(api === 'openai' ? { 'x-request-id': `req_fault${serial}` } : { 'request-id': `req_fault${serial}` }),
-    });
+    res.writeHead(200, { 'content-type': 'application/json', ...idHeader, ...limitHeaders });
     res.end(JSON.stringify(payload));
   }
 
@@ -687,6 +1136,20 @@ export class FaultServer {
     res.end(JSON.stringify(body));
   }
 }
+
+interface Refusal {
+  ok: false;
+  headers: Record<string, string>;
+  retryAfterMs: number;
+  /** The bucket that refused (the one with the longer wait when both are short). */
+  by: 'requests' | 'tokens';
+  tooLarge: boolean;
+  limit: ResolvedRateLimit;
+  requested: number;
+  used: number;
+}
+
+type Admission = { ok: true; headers: Record<string, string> } | Refusal;
 
 /** A plan: the next requests for `target` get `kinds` in order (null: clean), then clean answers. */
 export function scriptFor(target: string, kinds: readonly (FaultKind | null)[]): FaultPlan {
