@@ -104,11 +104,20 @@ describe('RateLimiter', () => {
     const first = await limiter.acquire(SMALL, never);
     limiter.succeeded(first, { inputTokens: 100, outputTokens: 50 }, { requests: { limit: 120, remaining: 0, resetMs: 500 } });
     expect(limiter.stats()).toMatchObject({ learned: { rpm: 120, tpm: null }, effectiveRpm: 120 });
-    // remaining 0: the next waits a full interval (0.5 s at 120/min), then they are spaced 0.5 s.
+    // Servers round remaining down, so 0 may mean "most of one": one more goes now, then 0.5 s apart.
     const { times, permits } = acquireMany(limiter, 3);
-    await vi.advanceTimersByTimeAsync(1_500);
+    await vi.advanceTimersByTimeAsync(1_000);
     await Promise.all(permits);
-    expect(times).toEqual([500, 1_000, 1_500]);
+    expect(times).toEqual([0, 500, 1_000]);
+    // A server whose key other clients also use says remaining 0 with our bucket at 2: pulled down to 1.
+    const busy = new RateLimiter({ rpm: 600, headroom: 1 });
+    const p = await busy.acquire(SMALL, never);
+    busy.succeeded(p, { inputTokens: 1, outputTokens: 1 }, { requests: { limit: 600, remaining: 0 } });
+    const burst = acquireMany(busy, 3);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(burst.times).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(burst.times).toHaveLength(2);
   });
 
   it('the lower of the configured and learned limits wins', () => {
@@ -144,21 +153,39 @@ describe('RateLimiter', () => {
     expect(limiter.stats().effectiveRpm).toBe(600);
   });
 
-  it('with no limit known, a 429 sets one at half the rate that hit the wall, which then climbs back', async () => {
+  it('with no limit known, a 429 without retry-after sets one at half the rate that hit the wall (less headroom)', async () => {
     const limiter = new RateLimiter();
     const { permits } = acquireMany(limiter, 8);
     const granted = await Promise.all(permits);
     await vi.advanceTimersByTimeAsync(100);
-    limiter.failed(granted[7]!, rateLimited(1_000));
-    // 8 calls in the last 10 s is 48 a minute; half of that.
-    expect(limiter.stats().effectiveRpm).toBe(24);
-    // One call when the 1 s pause ends, the next 2.5 s later (24 a minute).
+    limiter.failed(granted[7]!, rateLimited());
+    // 8 calls within the last second is 480 a minute; half of that is 240, less 5%.
+    expect(limiter.stats().effectiveRpm).toBe(228);
     const { times, permits: after } = acquireMany(limiter, 2);
-    await vi.advanceTimersByTimeAsync(4_000);
+    await vi.advanceTimersByTimeAsync(2_000);
     const again = await Promise.all(after);
-    expect(times).toEqual([1_100, 3_600]);
-    limiter.succeeded(again[0]!, { inputTokens: 1, outputTokens: 1 });
-    expect(limiter.stats().effectiveRpm).toBeCloseTo(25.2, 5);
+    // One call when the default 1 s pause ends, the next 60000/228 ms later.
+    expect(times).toEqual([1_100, 1_100 + Math.ceil(60_000 / 228)]);
+    // Another 429 from a call sent after the cut (at 2.1 s): 10 calls in 2.1 s, halved.
+    limiter.failed(again[1]!, rateLimited());
+    const wall = (0.5 * 10 * 60_000) / 2_100;
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(wall * 0.95, 5);
+    // Successes do not push past the wall quickly: at most 0.2% a call above it.
+    for (let i = 0; i < 10; i++) limiter.succeeded(again[0]!, { inputTokens: 1, outputTokens: 1 });
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(wall * 0.95 * 1.002 ** 10, 5);
+  });
+
+  it("with no limit known, a 429's retry-after gives the rate: one slot per retry-after", async () => {
+    const limiter = new RateLimiter();
+    const { permits } = acquireMany(limiter, 8);
+    const granted = await Promise.all(permits);
+    limiter.failed(granted[1]!, rateLimited(1_000));
+    expect(limiter.stats().effectiveRpm).toBe(57);
+    const quiet = new RateLimiter();
+    const permit = await quiet.acquire(SMALL, never);
+    quiet.failed(permit, rateLimited(150));
+    // A quiet model told "150 ms" is not slowed to a crawl: 400 a minute, less 5%.
+    expect(quiet.stats().effectiveRpm).toBe(380);
   });
 
   it('quota exhaustion (a 429 not worth retrying) neither pauses nor slows anyone', async () => {

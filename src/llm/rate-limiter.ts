@@ -65,6 +65,8 @@ interface Waiter {
 const DECREASE = 0.7;
 const INCREASE = 1.05;
 const MIN_SLOWDOWN = 0.1;
+/** Growth per success past the rate of the last 429 (no limit known): about 5% per 25 calls. */
+const PROBE = 1.002;
 /** With no limit known, a 429 without retry-after pauses callers this long. */
 const DEFAULT_PAUSE_MS = 1000;
 
@@ -80,7 +82,7 @@ const DEFAULT_PAUSE_MS = 1000;
  *   whichever is lower; the server's `remaining` counts pull our buckets down, never up.
  * - A 429 pauses every caller until its retry-after and cuts the rate (once per burst of 429s,
  *   not once per rejected call); each success restores it gradually. With no limit known at all,
- *   the first 429 sets one at half the rate that just hit the wall.
+ *   the first 429 sets one from the rate that just hit the wall and the server's retry-after.
  */
 export class RateLimiter {
   private readonly windowMs: number;
@@ -94,6 +96,8 @@ export class RateLimiter {
   private slowdown = 1;
   /** The rate found by 429s when no limit is known; undefined until the first one. */
   private adaptiveRpm: number | undefined;
+  /** The rate the last 429 pointed at, when no limit is known: climbed to quickly, probed past slowly. */
+  private adaptiveCeiling = Infinity;
   private lastDecreaseAt = -Infinity;
   private pausedUntil = 0;
   private requestBucket: TokenBucket | undefined;
@@ -154,7 +158,11 @@ export class RateLimiter {
     }
     if (this.slowdown < 1 || this.adaptiveRpm !== undefined) {
       this.slowdown = Math.min(1, this.slowdown * INCREASE);
-      if (this.adaptiveRpm !== undefined) this.adaptiveRpm *= INCREASE;
+      if (this.adaptiveRpm !== undefined) {
+        // Back up to just under the wall quickly; past it only slowly, in case the limit rose.
+        const target = this.adaptiveCeiling * this.headroom;
+        this.adaptiveRpm = this.adaptiveRpm < target ? Math.min(target, this.adaptiveRpm * INCREASE) : this.adaptiveRpm * PROBE;
+      }
       this.retune();
     }
     this.schedule();
@@ -174,7 +182,7 @@ export class RateLimiter {
       const pause = Math.min(this.maxPauseMs, error.retryAfterMs ?? DEFAULT_PAUSE_MS);
       this.pausedUntil = Math.max(this.pausedUntil, now + pause);
       // Calls sent before the last cut were paced at the old rate: their 429s are the same news.
-      if (permit.grantedAt > this.lastDecreaseAt) this.decrease(now);
+      if (permit.grantedAt > this.lastDecreaseAt) this.decrease(now, error.retryAfterMs);
     }
     this.schedule();
   }
@@ -194,17 +202,22 @@ export class RateLimiter {
     };
   }
 
-  private decrease(now: number): void {
+  private decrease(now: number, retryAfterMs: number | undefined): void {
     this.lastDecreaseAt = now;
     if (this.knownRpm() !== undefined || this.knownTpm() !== undefined) {
       this.slowdown = Math.max(MIN_SLOWDOWN, this.slowdown * DECREASE);
     } else {
-      // No limit known: take half the rate that just hit the wall, measured over the last sixth
-      // of a period (10 s for per-minute limits), as the limit from now on.
+      // No limit known. The server's retry-after is the best reading of its rate (one slot per
+      // retry-after: exact for per-second buckets, cautious for per-minute windows, and it climbs
+      // back with successes). Without one, half the rate we were sending at, measured over the
+      // last sixth of a period and over at least a second, so one quiet call does not read as a crawl.
       const span = this.windowMs / 6;
-      const recent = this.recentGrants.filter((t) => t > now - span).length;
-      const measured = (Math.max(1, recent) * this.windowMs) / span;
-      this.adaptiveRpm = Math.max(1, Math.min(this.adaptiveRpm ?? Infinity, measured) * 0.5);
+      const recent = this.recentGrants.filter((t) => t > now - span);
+      const elapsed = Math.max(now - (recent[0] ?? now), this.windowMs / 60);
+      const halfSent = (0.5 * Math.max(1, recent.length) * this.windowMs) / elapsed;
+      const estimate = retryAfterMs !== undefined && retryAfterMs > 0 ? this.windowMs / retryAfterMs : halfSent;
+      this.adaptiveCeiling = Math.max(1, estimate);
+      this.adaptiveRpm = Math.max(1, Math.min(this.adaptiveRpm ?? Infinity, estimate * this.headroom));
     }
     this.retune();
     // No burst after the pause: exactly one call goes when it ends, the rest follow at the new pace.
@@ -226,7 +239,10 @@ export class RateLimiter {
     }
     if (changed) this.retune();
     if (snapshot.requests?.remaining !== undefined) {
-      this.requestBucket?.clampTo(snapshot.requests.remaining, now);
+      // Servers report whole requests (rounded down), so a bucket part-way to its next request
+      // says 0; clamping to that would add a response's latency to every interval. +1 follows
+      // other clients' use of the key without throttling our own pacing.
+      this.requestBucket?.clampTo(snapshot.requests.remaining + 1, now);
       // A server that says "none left" without saying its limit: wait for its reset.
       if (snapshot.requests.remaining === 0 && !this.requestBucket && snapshot.requests.resetMs !== undefined) {
         this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(this.maxPauseMs, snapshot.requests.resetMs));
