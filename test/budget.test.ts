@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupServer } from 'msw/node';
@@ -67,6 +67,42 @@ describe('run budgets', () => {
     const { code, llm } = await run(['--max-run-tokens', String(DESK_TOKENS + 1)]);
     expect(code).toBe(3);
     expect(llm.requests.map((r) => r.target)).toEqual(['JP-01', 'US-01']);
+  });
+
+  it('a --prices file prices a model the built-in table does not know, so --max-cost can be kept on it', async () => {
+    const prices = join(dir, 'prices.yaml');
+    // A local model behind a paid gateway, and gpt-4.1 at a negotiated rate of half the list price.
+    writeFileSync(prices, '# USD per million tokens\nllama3.1: { input: 2, output: 8 }\ngpt-4.1: { input: 1, output: 4 }\n');
+    const { code, stdout, stderr, llm } = await run(['--model', 'llama3.1:8b', '--max-cost', String(DESK_COST * 1.5), '--prices', prices, '--format', 'json']);
+    expect(code, stderr).toBe(3);
+    const report = JSON.parse(stdout) as RunReport;
+    expect(report.usage.calls.map((c) => c.costUsd)).toEqual([DESK_COST, DESK_COST].map((c) => expect.closeTo(c, 9)));
+    expect(llm.requests.map((r) => r.target)).toEqual(['JP-01', 'US-01']);
+    expect(report.failures.map((f) => f.kind)).toEqual(['budget', 'budget']);
+
+    // The override wins for gpt-4.1 (half price) but not for gpt-4.1-mini (its own, longer, built-in entry).
+    const cheap = await run(['--prices', prices, '--format', 'json', '--agents', 'JP-01']);
+    const cheapReport = JSON.parse(cheap.stdout) as RunReport;
+    expect(cheapReport.usage.calls[0]!.costUsd).toBeCloseTo(DESK_COST / 2, 9);
+  });
+
+  it('a bad price file is one line and exit 2, before any call', async () => {
+    const bad = join(dir, 'bad-prices.yaml');
+    for (const [text, message] of [
+      ['gpt-4.1: { input: -1, output: 4 }\n', `assess: ${bad}: gpt-4.1.input: input must be 0 or more`],
+      ['gpt-4.1: { input: 1 }\n', `assess: ${bad}: gpt-4.1.output: output must be a number of US dollars per million tokens`],
+      ['gpt-4.1: { input: 1, output: 2, cached: 0.5 }\n', `assess: ${bad}: gpt-4.1: Unrecognized key: "cached"`],
+      ['gpt-4.1: [1, 2\n', `assess: ${bad}: malformed YAML at line 2, column 1`],
+    ] as const) {
+      writeFileSync(bad, text);
+      const { code, stderr, llm } = await run(['--prices', bad]);
+      expect(code, stderr).toBe(2);
+      expect(stderr.trim()).toBe(message);
+      expect(llm.requests).toHaveLength(0);
+    }
+    const missing = await run(['--prices', join(dir, 'nope.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`assess: ${join(dir, 'nope.yaml')}: cannot read the price file (ENOENT)`);
   });
 
   it('a budget that is not reached changes nothing', async () => {

@@ -173,6 +173,16 @@ describe('assess run --dry-run, other cases', () => {
     expect(text.stdout).toContain('cost unknown: no price for llama3.1:8b');
   });
 
+  it('a --prices file (relative to the working directory) prices an unknown model', async () => {
+    writeFileSync(join(dir, 'prices.yaml'), 'llama3.1: { input: 0.5, output: 1.5 }\n');
+    const report = await dryRunJson([SEED_EVENT, '--provider', 'openai', '--model', 'llama3.1:8b', '--prices', 'prices.yaml']);
+    for (const call of [...report.desks, report.synthesis]) {
+      // Rounded to a millionth of a dollar, like every dry-run figure.
+      expect(call.maxCostUsd).toBe(Math.round(call.inputTokens * 0.5 + 8192 * 1.5) / 1e6);
+    }
+    expect(report.total.unpricedModels).toEqual([]);
+  });
+
   it('prints a table by default: one row per desk, the synthesis, totals, and how tokens were counted', async () => {
     const r = await dryRun([SEED_EVENT, '--provider', 'openai', '--model', 'gpt-4.1', '--agents', 'JP-01,US-01']);
     expect(r.code).toBe(0);

@@ -36,7 +36,8 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       .option('--max-output-tokens <n>', 'output token limit per call (default 8192)')
       .option('--retries <n>', 'retries of transient provider errors (default 3)')
       .option('--rpm <n>', 'requests per minute per provider+model (default: learned from the provider\'s rate-limit headers)')
-      .option('--tpm <n>', 'tokens per minute per provider+model, input + output cap (default: learned likewise)');
+      .option('--tpm <n>', 'tokens per minute per provider+model, input + output cap (default: learned likewise)')
+      .option('--prices <file>', 'YAML/JSON model prices (USD per million tokens) on top of the built-in ones (default: $ASSESS_PRICES)');
 
   modelOptions(program
     .command('run')
@@ -148,6 +149,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--timeout <seconds>', 'time limit for this resume (default 1800)')
     .option('--rpm <n>', 'requests per minute per provider+model')
     .option('--tpm <n>', 'tokens per minute per provider+model')
+    .option('--prices <file>', 'YAML/JSON model prices on top of the built-in ones')
     .action(async (id: string, options: ResumeOptions) => {
       const { resumeCommand } = await import('./commands/resume.js');
       setCode(await resumeCommand(id, options, io));

@@ -2,6 +2,8 @@ import type { AgentDefinition } from '../agents/definition.js';
 import { InputError } from '../errors/index.js';
 import { AnthropicModel } from '../llm/anthropic-model.js';
 import { OpenAIModel } from '../llm/openai-model.js';
+import { loadPriceTable } from '../llm/load-price-table.js';
+import type { PriceTable } from '../llm/pricing.js';
 import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
 import type { StructuredModel } from '../llm/types.js';
@@ -14,6 +16,8 @@ export interface Models {
   secrets: string[];
   /** The rate limiters the models share (one per provider+model), for reporting. */
   limiters?: RateLimiters;
+  /** Built-in prices plus the price file's, as every model's calls are costed. */
+  prices?: PriceTable;
 }
 
 /** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
@@ -45,6 +49,7 @@ export async function buildModels(
       throw new InputError(`missing API key for provider ${provider}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
     }
   }
+  const prices = await loadPriceTable(config.pricesFile);
   const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
 
   const cache = new Map<string, StructuredModel>();
@@ -68,10 +73,10 @@ export async function buildModels(
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         });
       }
-      instance = limiters.attach(instance);
+      instance = { ...limiters.attach(instance), prices };
       cache.set(key, instance);
     }
     return instance;
   };
-  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets, limiters };
+  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets, limiters, prices };
 }

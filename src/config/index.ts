@@ -1,6 +1,7 @@
 export {
   resolveConfig,
   modelFor,
+  withAbsolutePaths,
   PROVIDERS,
   DEFAULT_MODELS,
   KEY_VARIABLES,

@@ -32,6 +32,8 @@ export interface ConfigFlags {
   maxOutputTokens?: string;
   rpm?: string;
   tpm?: string;
+  /** A YAML/JSON file of model prices on top of the built-in ones. */
+  prices?: string;
   retries?: string;
   logLevel?: string;
   agentsDir?: string;
@@ -72,6 +74,7 @@ const ConfigSchema = z.object({
   promptsDir: z.string().min(1),
   replayDir: z.string().min(1),
   dbPath: z.string().min(1),
+  pricesFile: z.string().min(1).optional(),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
 });
@@ -129,6 +132,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,
     replayDir: nonEmpty(flags.replayDir) ?? nonEmpty(env['ASSESS_REPLAY_DIR']) ?? defaults.replayDir,
     dbPath: resolveDbPath(flags, env),
+    pricesFile: nonEmpty(flags.prices) ?? nonEmpty(env['ASSESS_PRICES']),
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
   };
@@ -146,4 +150,14 @@ export function modelFor(config: AssessConfig, provider: ProviderName, override?
   // --model applies to the chosen provider; a desk that switches provider gets that provider's default.
   if (provider === config.provider && config.model) return config.model;
   return DEFAULT_MODELS[provider];
+}
+
+/** The configuration with every path the user gave resolved against their working directory. */
+export function withAbsolutePaths(config: AssessConfig, abs: (path: string) => string): AssessConfig {
+  return {
+    ...config,
+    replayDir: abs(config.replayDir),
+    dbPath: abs(config.dbPath),
+    ...(config.pricesFile !== undefined ? { pricesFile: abs(config.pricesFile) } : {}),
+  };
 }

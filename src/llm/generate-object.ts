@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import { safeParseJson } from './extract-json.js';
-import { estimateCostUsd } from './pricing.js';
+import { BUILT_IN_PRICES } from './pricing.js';
 import { estimateInputTokens } from './estimate-tokens.js';
 import { scopedSignal } from '../signals/scoped-signal.js';
 import { toProviderError } from './provider-errors.js';
@@ -194,7 +194,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
         rawText: text,
         finishReason: rawFinishReason,
         usage,
-        costUsd: estimateCostUsd(model || req.model.model, usage),
+        costUsd: (req.model.prices ?? BUILT_IN_PRICES).costOf(model || req.model.model, usage),
         latencyMs: response.latencyMs,
         parsed: null,
       } as const;

@@ -1,34 +1,68 @@
 import type { TokenUsage } from './types.js';
 
-/**
- * List prices in USD per million tokens (input, output), as published by the providers in 2025.
- * Unknown models (local servers, new releases) get no estimate rather than a wrong one.
- * Matching is by prefix so dated snapshots (gpt-4.1-2025-04-14) price like their family.
- */
-const PRICES: [prefix: string, input: number, output: number][] = [
-  ['gpt-4.1-nano', 0.1, 0.4],
-  ['gpt-4.1-mini', 0.4, 1.6],
-  ['gpt-4.1', 2, 8],
-  ['gpt-4o-mini', 0.15, 0.6],
-  ['gpt-4o', 2.5, 10],
-  ['gpt-5-nano', 0.05, 0.4],
-  ['gpt-5-mini', 0.25, 2],
-  ['gpt-5', 1.25, 10],
-  ['o4-mini', 1.1, 4.4],
-  ['o3', 2, 8],
-  ['claude-opus-4', 15, 75],
-  ['claude-sonnet-4', 3, 15],
-  ['claude-haiku-4', 1, 5],
-  ['claude-3-7-sonnet', 3, 15],
-  ['claude-3-5-haiku', 0.8, 4],
-];
+/** USD per million tokens. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
 
-/** Estimated cost of one call, or null when the model's price is not known. */
-export function estimateCostUsd(model: string, usage: TokenUsage): number | null {
-  const name = model.toLowerCase();
-  // Longest prefix first, so gpt-4.1-mini is not priced as gpt-4.1.
-  const match = [...PRICES].sort((a, b) => b[0].length - a[0].length).find(([prefix]) => name.startsWith(prefix));
-  if (!match) return null;
-  const [, input, output] = match;
-  return (usage.inputTokens * input + usage.outputTokens * output) / 1_000_000;
+/**
+ * List prices in USD per million tokens, as published by the providers in 2025. Unknown models
+ * (local servers, new releases) get no estimate rather than a wrong one; a price file
+ * (`--prices`) adds or corrects entries.
+ */
+const BUILT_IN: Record<string, ModelPrice> = {
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-5-nano': { input: 0.05, output: 0.4 },
+  'gpt-5-mini': { input: 0.25, output: 2 },
+  'gpt-5': { input: 1.25, output: 10 },
+  'o4-mini': { input: 1.1, output: 4.4 },
+  o3: { input: 2, output: 8 },
+  'claude-opus-4': { input: 15, output: 75 },
+  'claude-sonnet-4': { input: 3, output: 15 },
+  'claude-haiku-4': { input: 1, output: 5 },
+  'claude-3-7-sonnet': { input: 3, output: 15 },
+  'claude-3-5-haiku': { input: 0.8, output: 4 },
+};
+
+/**
+ * Prices matched by the longest prefix of the model name, so dated snapshots
+ * (gpt-4.1-2025-04-14) price like their family and gpt-4.1-mini is not priced as gpt-4.1.
+ */
+export class PriceTable {
+  private readonly entries: [prefix: string, price: ModelPrice][];
+
+  constructor(prices: Record<string, ModelPrice>) {
+    this.entries = Object.entries(prices)
+      .map(([prefix, price]): [string, ModelPrice] => [prefix.trim().toLowerCase(), price])
+      .sort((a, b) => b[0].length - a[0].length);
+  }
+
+  /** This table with `overrides` added; an override replaces the entry of the same prefix. */
+  with(overrides: Record<string, ModelPrice>): PriceTable {
+    return new PriceTable({ ...Object.fromEntries(this.entries), ...overrides });
+  }
+
+  priceOf(model: string): ModelPrice | null {
+    const name = model.trim().toLowerCase();
+    return this.entries.find(([prefix]) => name.startsWith(prefix))?.[1] ?? null;
+  }
+
+  /** Estimated cost of one call, or null when the model's price is not known. */
+  costOf(model: string, usage: TokenUsage): number | null {
+    const price = this.priceOf(model);
+    if (!price) return null;
+    return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
+  }
+}
+
+export const BUILT_IN_PRICES = new PriceTable(BUILT_IN);
+
+/** Estimated cost of one call at the built-in prices, or null when the model's price is not known. */
+export function estimateCostUsd(model: string, usage: TokenUsage, prices: PriceTable = BUILT_IN_PRICES): number | null {
+  return prices.costOf(model, usage);
 }

@@ -1,4 +1,5 @@
 /** The one interface every provider adapter implements. It knows nothing about desks or events. */
+import type { PriceTable } from './pricing.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RateLimitSnapshot } from './rate-limit-headers.js';
 
@@ -47,5 +48,7 @@ export interface StructuredModel {
   readonly model: string;
   /** Paces calls to this provider+model; shared by every user of the model in the process. */
   readonly limiter?: RateLimiter;
+  /** Prices its calls are costed at (the built-in table when absent). */
+  readonly prices?: PriceTable;
   complete(request: StructuredRequest): Promise<ModelResponse>;
 }

@@ -2,7 +2,8 @@ import { AssessmentDraftSchema } from '../../assessment/schema.js';
 import { modelFor, type ProviderName } from '../../config/index.js';
 import { TOKENIZER_DESCRIPTIONS, tokenCounter, tokenizerForModel, type TokenCounter, type TokenizerId } from '../../llm/estimate-tokens.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
-import { estimateCostUsd } from '../../llm/pricing.js';
+import { loadPriceTable } from '../../llm/load-price-table.js';
+import type { PriceTable } from '../../llm/pricing.js';
 import { renderDeskPrompt, renderSynthesisPrompt } from '../../prompts/index.js';
 import { SynthesisDraftSchema } from '../../synthesis/schema.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -22,7 +23,7 @@ export interface CallEstimate {
   model: string;
   /** System prompt + user prompt + the JSON Schema sent with them. */
   inputTokens: number;
-  /** The output token limit sent with the call (--max-tokens). */
+  /** The output token limit sent with the call (--max-output-tokens). */
   outputCap: number;
   /** Input at the estimate plus output at the cap, at list price; null when the model has no known price. */
   maxCostUsd: number | null;
@@ -57,8 +58,8 @@ const SYNTHESIS_SCHEMA_TEXT = JSON.stringify(toProviderJsonSchema(SynthesisDraft
 /** Rounded to a millionth of a dollar, so sums print without floating-point tails. */
 const micro = (usd: number): number => Math.round(usd * 1_000_000) / 1_000_000;
 
-function maxCost(model: string, inputTokens: number, outputCap: number): number | null {
-  const usd = estimateCostUsd(model, { inputTokens, outputTokens: outputCap });
+function maxCost(prices: PriceTable, model: string, inputTokens: number, outputCap: number): number | null {
+  const usd = prices.costOf(model, { inputTokens, outputTokens: outputCap });
   return usd === null ? null : micro(usd);
 }
 
@@ -70,6 +71,7 @@ function maxCost(model: string, inputTokens: number, outputCap: number): number 
 export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
   const { config, event, agents, prompts } = plan;
   const outputCap = config.maxOutputTokens;
+  const prices = await loadPriceTable(config.pricesFile === undefined ? undefined : plan.abs(config.pricesFile));
   const counters = new Map<TokenizerId, TokenCounter>();
   const counterFor = async (model: string): Promise<TokenCounter> => {
     const id = tokenizerForModel(model);
@@ -83,7 +85,7 @@ export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
   const call = async (provider: ProviderName, model: string, texts: string[], extraTokens = 0): Promise<CallEstimate> => {
     const counter = await counterFor(model);
     const inputTokens = texts.reduce((sum, text) => sum + counter.count(text), extraTokens);
-    return { provider, model, inputTokens, outputCap, maxCostUsd: maxCost(model, inputTokens, outputCap), tokenizer: counter.id };
+    return { provider, model, inputTokens, outputCap, maxCostUsd: maxCost(prices, model, inputTokens, outputCap), tokenizer: counter.id };
   };
 
   const desks: DeskEstimate[] = [];

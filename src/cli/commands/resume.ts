@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { ArchiveRecorder, loadRun, resolveRunId } from '../../archive/index.js';
-import { buildModels, resolveConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
+import { buildModels, resolveConfig, withAbsolutePaths, type ConfigFlags, type ProviderName } from '../../config/index.js';
 import { InputError } from '../../errors/index.js';
 import { runEvent } from '../../pipeline/index.js';
 import { loadPrompts } from '../../prompts/index.js';
@@ -60,10 +60,9 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
     }));
     const models = await buildModels(
       {
-        ...config,
+        ...withAbsolutePaths(config, abs),
         provider: archived.synthesisModel.provider as ProviderName,
         synthModel: archived.synthesisModel.model,
-        replayDir: abs(config.replayDir),
       },
       agents,
       io.fetch,

@@ -3,9 +3,8 @@ import type { Database } from 'better-sqlite3';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
-import { buildModels } from '../../config/index.js';
+import { buildModels, withAbsolutePaths } from '../../config/index.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
-import { estimateCostUsd } from '../../llm/pricing.js';
 import { runEvent, type RunResult } from '../../pipeline/index.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -53,15 +52,15 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   }
   // Plan: everything that can be wrong with the input is found before any model is called.
   const { config, event, agents, prompts, abs } = await planRun(eventPath, options, io);
-  const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, agents, io.fetch);
+  const models = await buildModels(withAbsolutePaths(config, abs), agents, io.fetch);
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
   if (config.maxCostUsd !== undefined) {
     // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it as free.
     const unpriced = [...new Set([...agents.map((a) => models.forAgent(a)), models.synthesis].map((m) => m.model))].filter(
-      (name) => name !== 'replay' && estimateCostUsd(name, { inputTokens: 1, outputTokens: 1 }) === null,
+      (name) => name !== 'replay' && models.prices?.priceOf(name) == null,
     );
     if (unpriced.length > 0) {
-      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (use --max-tokens instead)`);
+      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (add it to a --prices file, or use --max-tokens instead)`);
     }
   }
   const budget = {

@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { InputError } from '../errors/index.js';
+import { BUILT_IN_PRICES, type PriceTable } from './pricing.js';
+
+const usd = (side: string) =>
+  z.number({ error: `${side} must be a number of US dollars per million tokens` }).min(0, `${side} must be 0 or more`).max(10_000, `${side} must be at most 10000`);
+
+const PriceFileSchema = z.record(
+  z.string().trim().min(1, 'model names must not be empty'),
+  z.strictObject({ input: usd('input'), output: usd('output') }),
+);
+
+/**
+ * The built-in prices with a price file's entries on top (`--prices FILE`, `ASSESS_PRICES`): a
+ * YAML or JSON map from model name (or name prefix) to `{ input, output }` in USD per million
+ * tokens. For a gateway's own model names, a new release, or a negotiated rate.
+ */
+export async function loadPriceTable(file: string | undefined): Promise<PriceTable> {
+  if (file === undefined) return BUILT_IN_PRICES;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`${file}: cannot read the price file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const pos = error.linePos?.[0];
+      throw new InputError(`${file}: malformed YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`, { cause: error });
+    }
+    throw error;
+  }
+  const result = PriceFileSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(root)');
+    throw new InputError(`${file}: ${field}: ${issue?.message ?? 'invalid price file'}`);
+  }
+  return BUILT_IN_PRICES.with(result.data);
+}
