@@ -166,7 +166,7 @@ describe('parseWatchConfig: errors name the file, the line and the field', () =>
       'assess.feeds.yaml:3: feeds[0].ulr: unknown field; expected one of name, url, every, cron, agents, include, exclude, maxItemsPerPoll, fetchArticle',
     );
     expect(inputError(() => parseWatchConfig(`${oneFeed()}default:\n  every: 1h\n`, LABEL))).toBe(
-      'assess.feeds.yaml:4: default: unknown field; expected one of feeds, defaults',
+      'assess.feeds.yaml:4: default: unknown field; expected one of feeds, defaults, budget',
     );
   });
 
@@ -279,6 +279,46 @@ describe('parseWatchConfig: errors name the file, the line and the field', () =>
     expect(inputError(() => parseWatchConfig('feeds:\n\t- name: a\n', LABEL))).toBe(
       'assess.feeds.yaml:2:1: malformed YAML (Tabs are not allowed as indentation)',
     );
+  });
+});
+
+describe('parseWatchConfig: budget:', () => {
+  /** One feed, then a budget block whose lines (under `budget:`, line 4 on) are `lines`. */
+  const withBudget = (...lines: string[]): string => `${oneFeed()}budget:\n${lines.map((l) => `  ${l}\n`).join('')}`;
+
+  it('reads a daily cost and token limit (per UTC day); no budget: block, no budget', () => {
+    expect(parseWatchConfig(withBudget('maxCostPerDay: 5.00', 'maxTokensPerDay: 2000000'), LABEL).budget).toEqual({
+      maxCostUsd: 5,
+      maxTokens: 2_000_000,
+    });
+    expect(parseWatchConfig(withBudget('maxTokensPerDay: 2e6'), LABEL).budget).toEqual({ maxTokens: 2_000_000 });
+    expect(parseWatchConfig(`${oneFeed()}budget: { maxCostPerDay: 0.25 }\n`, LABEL).budget).toEqual({ maxCostUsd: 0.25 });
+    expect(parseWatchConfig(oneFeed(), LABEL)).not.toHaveProperty('budget');
+  });
+
+  it('errors name the file, the line and the field', () => {
+    const cases: [string, string][] = [
+      [withBudget('maxCostPerDay: 0'), 'assess.feeds.yaml:5: budget.maxCostPerDay: must be more than 0'],
+      [withBudget('maxCostPerDay: -1'), 'assess.feeds.yaml:5: budget.maxCostPerDay: must be more than 0'],
+      [withBudget('maxCostPerDay: $5'), 'assess.feeds.yaml:5: budget.maxCostPerDay: must be a number of US dollars, like 5.00'],
+      [withBudget('maxCostPerDay: "5"'), 'assess.feeds.yaml:5: budget.maxCostPerDay: must be a number of US dollars, like 5.00'],
+      [withBudget('maxCostPerDay: .inf'), 'assess.feeds.yaml:5: budget.maxCostPerDay: must be a number of US dollars, like 5.00'],
+      [withBudget('maxCostPerDay: 1', 'maxTokensPerDay: 1500.5'), 'assess.feeds.yaml:6: budget.maxTokensPerDay: must be a whole number of tokens, like 2000000'],
+      [withBudget('maxTokensPerDay: 0'), 'assess.feeds.yaml:5: budget.maxTokensPerDay: must be at least 1'],
+      [withBudget('maxTokensPerDay: 2_000_000'), 'assess.feeds.yaml:5: budget.maxTokensPerDay: must be a whole number of tokens, like 2000000'],
+      [
+        withBudget('maxCostPerDay: 5', 'maxCostPerDays: 5'),
+        'assess.feeds.yaml:6: budget.maxCostPerDays: unknown field; expected one of maxCostPerDay, maxTokensPerDay',
+      ],
+      [
+        withBudget('max_cost_per_day: 5'),
+        'assess.feeds.yaml:5: budget.max_cost_per_day: unknown field; expected one of maxCostPerDay, maxTokensPerDay',
+      ],
+      [`${oneFeed()}budget: {}\n`, 'assess.feeds.yaml:4: budget: set maxCostPerDay or maxTokensPerDay (or both)'],
+      [`${oneFeed()}budget:\n`, 'assess.feeds.yaml:4: budget: must be a mapping like { maxCostPerDay: 5.00, maxTokensPerDay: 2000000 }'],
+      [`${oneFeed()}budget: 5\n`, 'assess.feeds.yaml:4: budget: must be a mapping like { maxCostPerDay: 5.00, maxTokensPerDay: 2000000 }'],
+    ];
+    for (const [text, message] of cases) expect(inputError(() => parseWatchConfig(text, LABEL)), text).toBe(message);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The watch configuration (`assess.feeds.yaml`): which feeds to poll, how often, and which desks
- * read their items. Every error is an InputError of one line naming the file, the line and the
+ * The watch configuration (`assess.feeds.yaml`): which feeds to poll, how often, which desks
+ * read their items, and what the watcher may spend per UTC day. Every error is an InputError of one line naming the file, the line and the
  * field, e.g. `assess.feeds.yaml:7: feeds[0].every: must be a duration like 15m, 2h or 1d`.
  */
 import { readFile } from 'node:fs/promises';
@@ -153,10 +153,34 @@ const FeedSchema = z
 
 const DefaultsSchema = z.strictObject(sharedFields).superRefine(exclusiveSchedule);
 
+const BUDGET_FIELDS = ['maxCostPerDay', 'maxTokensPerDay'] as const;
+
+/** `budget:` — limits per UTC day over all runs the watcher starts. */
+const BudgetSchema = z
+  .strictObject(
+    {
+      maxCostPerDay: z
+        .number({ error: 'must be a number of US dollars, like 5.00' })
+        .positive('must be more than 0')
+        .optional(),
+      maxTokensPerDay: z
+        .int({ error: 'must be a whole number of tokens, like 2000000' })
+        .min(1, 'must be at least 1')
+        .optional(),
+    },
+    { error: 'must be a mapping like { maxCostPerDay: 5.00, maxTokensPerDay: 2000000 }' },
+  )
+  .superRefine((budget, ctx) => {
+    if (budget.maxCostPerDay === undefined && budget.maxTokensPerDay === undefined) {
+      ctx.addIssue({ code: 'custom', message: `set ${BUDGET_FIELDS.join(' or ')} (or both)` });
+    }
+  });
+
 const WatchFileSchema = z
   .strictObject({
     feeds: z.array(FeedSchema, { error: 'must be a list of feeds (each with name and url)' }).min(1, 'add at least one feed'),
     defaults: DefaultsSchema.optional(),
+    budget: BudgetSchema.optional(),
   })
   .superRefine((file, ctx) => {
     const seen = new Map<string, number>();
@@ -192,7 +216,7 @@ function uniqueAgents(agents: 'auto' | string[]): 'auto' | string[] {
 
 function toWatchConfig(file: WatchFile): WatchConfig {
   const d = file.defaults;
-  return {
+  const config: WatchConfig = {
     feeds: file.feeds.map(
       (feed): FeedConfig => ({
         name: feed.name,
@@ -206,6 +230,14 @@ function toWatchConfig(file: WatchFile): WatchConfig {
       }),
     ),
   };
+  const budget = file.budget;
+  if (budget) {
+    config.budget = {
+      ...(budget.maxCostPerDay !== undefined ? { maxCostUsd: budget.maxCostPerDay } : {}),
+      ...(budget.maxTokensPerDay !== undefined ? { maxTokens: budget.maxTokensPerDay } : {}),
+    };
+  }
+  return config;
 }
 
 /** `feeds[0].every` from a Zod/YAML path. */
@@ -249,15 +281,17 @@ function keyLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[]
 }
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  root: ['feeds', 'defaults'],
+  root: ['feeds', 'defaults', 'budget'],
   feed: ['name', 'url', ...Object.keys(sharedFields)],
   defaults: Object.keys(sharedFields),
+  budget: BUDGET_FIELDS,
 };
 
 function locate(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): Located {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    const where = issue.path.length === 0 ? 'root' : issue.path[0] === 'defaults' ? 'defaults' : 'feed';
+    const top = issue.path[0];
+    const where = issue.path.length === 0 ? 'root' : top === 'defaults' || top === 'budget' ? top : 'feed';
     return {
       line: keyLine(doc, lines, issue.path, key),
       field: fieldName([...issue.path, key]),

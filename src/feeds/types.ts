@@ -67,8 +67,21 @@ export interface FeedConfig {
   fetchArticle: boolean;
 }
 
+/**
+ * The watcher's spending limits per UTC day (`budget:` in the feeds file), over every model call
+ * of the runs it starts. Absent fields are unlimited.
+ */
+export interface DailyBudgetLimits {
+  /** US dollars a UTC day (`maxCostPerDay`). */
+  maxCostUsd?: number;
+  /** Input plus output tokens a UTC day (`maxTokensPerDay`). */
+  maxTokens?: number;
+}
+
 export interface WatchConfig {
   feeds: FeedConfig[];
+  /** Present only when the feeds file sets `budget:`. */
+  budget?: DailyBudgetLimits;
 }
 
 /** Which desks assess an item, and why; archived with the item. */

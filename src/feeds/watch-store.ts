@@ -243,6 +243,11 @@ export function queueCounts(db: Database): { queued: number; running: number; do
   return { queued: count('queued'), running: count('running'), done: count('done'), skipped: count('skipped') };
 }
 
+/** Stories waiting in the queue. */
+export function queuedCount(db: Database): number {
+  return db.prepare("SELECT COUNT(*) FROM feed_items WHERE status = 'queued'").pluck().get() as number;
+}
+
 /** Items being assessed right now (by this or another watcher process). */
 export function runningItems(db: Database): { id: number; feed: string; title: string; runId: string | null; since: string }[] {
   return db

@@ -3,16 +3,22 @@ import type { AgentDefinition } from '../agents/definition.js';
 import { ArchiveUnavailableError } from '../archive/errors.js';
 import { displayStatus } from '../archive/liveness.js';
 import { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
+import { DailyBudget, type DaySpend } from './daily-budget.js';
 import { pollFeed, type PollResult, type Triage } from './poll-feed.js';
-import type { HttpOptions, WatchConfig } from './types.js';
-import { claimNextItem, ensureFeeds, feedRows, requeueItem, runningItems, setItemAside } from './watch-store.js';
+import type { DailyBudgetLimits, HttpOptions, WatchConfig } from './types.js';
+import { claimNextItem, ensureFeeds, feedRows, queuedCount, requeueItem, runningItems, setItemAside } from './watch-store.js';
 
 export type WatchEvent =
   | { type: 'poll'; result: PollResult }
   | { type: 'item-started'; itemId: number; title: string; agents: string[] }
   | { type: 'item-finished'; title: string; outcome: AssessOutcome }
   | { type: 'item-error'; itemId: number; title: string; error: string }
-  | { type: 'requeued-after-crash'; count: number };
+  | { type: 'requeued-after-crash'; count: number }
+  /**
+   * The daily budget is used up: queued items stay queued until the UTC day rolls over. Emitted
+   * once per UTC day, when the first item is held back; `message` is the line to log.
+   */
+  | { type: 'budget-reached'; day: string; spend: DaySpend; limits: DailyBudgetLimits; deferred: number; message: string };
 
 export interface WatcherDeps {
   db: Database;
@@ -54,10 +60,15 @@ export class Watcher {
   private readonly failures = new Map<number, number>();
   /** Set when the archive itself fails: nothing more can be recorded, so the watcher stops. */
   fatal: Error | undefined;
+  /** The feeds file's `budget:`, per UTC day over all the watcher's runs. */
+  private readonly budget: DailyBudget | undefined;
+  /** The UTC day whose budget-reached line was emitted (once a day, not once per item or poll). */
+  private budgetReportedDay: string | undefined;
 
   constructor(private readonly deps: WatcherDeps) {
     this.now = deps.now ?? (() => new Date());
     ensureFeeds(deps.db, deps.config.feeds);
+    this.budget = deps.config.budget ? new DailyBudget(deps.db, deps.config.budget, this.now) : undefined;
   }
 
   private emit(event: WatchEvent): void {
@@ -121,15 +132,52 @@ export class Watcher {
     return result;
   }
 
+  /**
+   * True when today's budget is used up and items are waiting: they stay queued (not failed, not
+   * done) and start once the UTC day rolls over. Says so once a day.
+   */
+  private budgetHoldsBack(budget: DailyBudget): boolean {
+    const waiting = queuedCount(this.deps.db);
+    if (waiting === 0) return false;
+    const reached = budget.reached();
+    if (!reached) return false;
+    if (this.budgetReportedDay !== reached.spend.day) {
+      this.budgetReportedDay = reached.spend.day;
+      this.emit({
+        type: 'budget-reached',
+        day: reached.spend.day,
+        spend: reached.spend,
+        limits: budget.limits,
+        deferred: waiting,
+        message: `daily budget reached: ${reached.limit}; ${waiting} item(s) deferred until 00:00 UTC`,
+      });
+    }
+    return true;
+  }
+
   /** Starts assessing queued stories until `concurrency` are in flight or the queue is empty. */
   private fillWorkers(): void {
     while (!this.stopping && this.inFlight.size < this.deps.concurrency) {
+      if (this.budget && this.budgetHoldsBack(this.budget)) return;
       const item = claimNextItem(this.deps.db, this.now().toISOString());
       if (!item) return;
       this.emit({ type: 'item-started', itemId: item.id, title: item.event.title, agents: item.route.agents });
+      const assess = this.deps.assess;
+      // With a daily budget, the run's limits follow the day's total over every run in flight.
+      const runBudget = this.budget?.forRun(item.id, assess.runOptions.budget);
       const work = assessItem(
         {
-          ...this.deps.assess,
+          ...assess,
+          ...(runBudget
+            ? {
+                runOptions: { ...assess.runOptions, budget: runBudget.limits },
+                // assessItem hands each event to the archive recorder first, then here.
+                onEvent: (event) => {
+                  if (event.type === 'call') runBudget.record(event.record);
+                  assess.onEvent?.(event);
+                },
+              }
+            : {}),
           db: this.deps.db,
           desks: this.deps.desks,
           signal: this.runAbort.signal,

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import type { Database } from 'better-sqlite3';
 import { isAbsolute, resolve } from 'node:path';
 import { loadWatchConfig } from '../../feeds/config.js';
-import type { WatchConfig } from '../../feeds/types.js';
+import { WatcherSpend, describeSpend, reachedLimit, utcDay } from '../../feeds/daily-budget.js';
+import type { DailyBudgetLimits, WatchConfig } from '../../feeds/types.js';
 import { feedRows, queueCounts, recentDecisions, runningItems } from '../../feeds/watch-store.js';
 import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
@@ -18,6 +20,24 @@ export interface FeedsStatusOptions {
 
 const when = (iso: string | null): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
 
+/** Today's watcher spend (UTC day) against the feeds file's daily limits. */
+function budgetToday(db: Database, limits: DailyBudgetLimits) {
+  const spend = new WatcherSpend(db).on(utcDay(new Date()));
+  const reached = reachedLimit(spend, limits);
+  const json = {
+    day: spend.day,
+    maxCostPerDay: limits.maxCostUsd ?? null,
+    maxTokensPerDay: limits.maxTokens ?? null,
+    // Unknown prices are unknown, not zero: null when no call had a price; a lower bound when some had none.
+    spentUsd: spend.unpricedCalls > 0 && spend.costUsd === 0 ? null : Math.round(spend.costUsd * 1e6) / 1e6,
+    spentTokens: spend.tokens,
+    calls: spend.calls,
+    unpricedCalls: spend.unpricedCalls,
+    reached,
+  };
+  return { json, text: describeSpend(spend, limits) };
+}
+
 /** `assess feeds status`: per feed health and counters, the queue, runs in flight, recent routing. */
 export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo): Promise<ExitCode> {
   checkFormat(options.format, ['text', 'json']);
@@ -27,7 +47,8 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
   // The config is optional here: without it, status shows what the archive knows.
   const config: WatchConfig | undefined = options.config !== undefined || existsSync(absConfig) ? await loadWatchConfig(absConfig) : undefined;
 
-  const status = await withArchive(options, io, (db) => {
+  const { budgetText, ...status } = await withArchive(options, io, (db) => {
+    const budget = config?.budget ? budgetToday(db, config.budget) : null;
     const rows = new Map(feedRows(db).map((r) => [r.name, r]));
     const names = [...new Set([...(config?.feeds.map((f) => f.name) ?? []), ...rows.keys()])];
     return {
@@ -49,6 +70,8 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
       }),
       queue: queueCounts(db),
       inFlight: runningItems(db),
+      budget: budget?.json ?? null,
+      budgetText: budget?.text ?? '',
       recent: recentDecisions(db, Number.isInteger(recent) && recent > 0 ? recent : 10),
     };
   });
@@ -67,6 +90,11 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
   }
   out.push('', `queue: ${status.queue.queued} waiting · ${status.queue.running} running · ${status.queue.done} done · ${status.queue.skipped} skipped`);
   for (const item of status.inFlight) out.push(`  running: "${item.title}" (${item.feed}, run ${item.runId?.slice(0, 8) ?? '—'}, since ${when(item.since)})`);
+  if (status.budget) {
+    const b = status.budget;
+    const held = b.reached ? ` — reached; queued items wait until 00:00 UTC` : '';
+    out.push(`budget today (${b.day} UTC): ${budgetText}${held}`);
+  }
   if (status.recent.length > 0) {
     out.push('', 'recent items:');
     for (const d of status.recent) {

@@ -3,9 +3,11 @@ import { loadAgents } from '../../agents/load-agents.js';
 import { ArchiveUnavailableError } from '../../archive/errors.js';
 import { openArchive } from '../../archive/open-archive.js';
 import { buildModels } from '../../config/build-models.js';
+import { withAbsolutePaths } from '../../config/resolve-config.js';
 import { resolveConfig, type ConfigFlags } from '../../config/resolve-config.js';
 import { InputError } from '../../errors/index.js';
 import { loadWatchConfig, parseDuration, singleFeedConfig } from '../../feeds/config.js';
+import { formatUsd, modelsWithoutPrice } from '../../feeds/daily-budget.js';
 import { modelTriage } from '../../feeds/triage.js';
 import { Watcher, type WatchEvent } from '../../feeds/watcher.js';
 import type { WatchConfig } from '../../feeds/types.js';
@@ -44,6 +46,8 @@ function describe(event: WatchEvent): string {
       return `error on "${event.title}": ${event.error}; left queued`;
     case 'requeued-after-crash':
       return `${event.count} interrupted item(s) back in the queue; their runs will be resumed`;
+    case 'budget-reached':
+      return event.message;
   }
 }
 
@@ -63,17 +67,36 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
   }
   const desks = await loadAgents(abs(config.agentsDir));
   // Unknown desks in the file are reported at their line.
+  const configPath = options.config ?? DEFAULT_FEEDS_FILE;
   const watchConfig: WatchConfig =
     options.feed !== undefined
       ? singleFeedConfig(options.feed, options.every)
-      : await loadWatchConfig(abs(options.config ?? DEFAULT_FEEDS_FILE), { deskIds: desks.map((d) => d.id) });
+      : await loadWatchConfig(abs(configPath), { deskIds: desks.map((d) => d.id) });
   const graceMs = options.grace === undefined ? 30_000 : (parseDuration(/^\d+$/.test(options.grace) ? `${options.grace}s` : options.grace) ?? NaN);
   if (!Number.isFinite(graceMs)) throw new InputError(`--grace ${options.grace}: expected seconds or a duration such as 30s or 2m`);
   const concurrency = options.runs === undefined ? 2 : Number(options.runs);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new InputError(`--runs ${options.runs}: expected a whole number from 1 to 32`);
 
   const prompts = await loadPrompts(abs(config.promptsDir));
-  const models = await buildModels({ ...config, replayDir: abs(config.replayDir) }, desks, io.fetch);
+  const models = await buildModels(withAbsolutePaths(config, abs), desks, io.fetch);
+  if (watchConfig.budget?.maxCostUsd !== undefined) {
+    // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it
+    // as free (the rule of `assess run --max-cost`). The desks any feed can route to, and the
+    // synthesizer (which also triages).
+    const routable = watchConfig.feeds.some((f) => f.agents === 'auto')
+      ? desks
+      : desks.filter((d) => watchConfig.feeds.some((f) => Array.isArray(f.agents) && f.agents.includes(d.id)));
+    const prices = models.prices;
+    const unpriced = modelsWithoutPrice(
+      [...routable.map((d) => models.forAgent(d).model), models.synthesis.model],
+      prices ? (name) => prices.priceOf(name) : undefined,
+    );
+    if (unpriced.length > 0) {
+      throw new InputError(
+        `${configPath}: budget.maxCostPerDay needs known prices; no price for ${unpriced.join(', ')} (use budget.maxTokensPerDay instead)`,
+      );
+    }
+  }
 
   let db;
   try {
@@ -99,6 +122,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
       runOptions: {
         concurrency: config.concurrency,
         timeoutMs: config.timeoutMs,
+        runTimeoutMs: config.runTimeoutMs,
         maxRepairs: config.maxRepairs,
         maxOutputTokens: config.maxOutputTokens,
         retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
@@ -130,7 +154,15 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
   try {
     if (options.once) await watcher.once();
     else {
-      io.stderr.write(`watching ${watchConfig.feeds.length} feed(s); archive ${abs(config.dbPath)}\n`);
+      const budget = watchConfig.budget;
+      const limits = budget
+        ? [
+            budget.maxCostUsd !== undefined ? `$${formatUsd(budget.maxCostUsd)}` : '',
+            budget.maxTokens !== undefined ? `${budget.maxTokens.toLocaleString('en-US')} tokens` : '',
+          ].filter(Boolean)
+        : [];
+      const perDay = limits.length > 0 ? `; budget ${limits.join(' and ')} per UTC day` : '';
+      io.stderr.write(`watching ${watchConfig.feeds.length} feed(s); archive ${abs(config.dbPath)}${perDay}\n`);
       await watcher.run();
     }
   } finally {

@@ -1,0 +1,376 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentDefinition } from '../src/agents/definition.js';
+import { loadAgents } from '../src/agents/load-agents.js';
+import { openArchive } from '../src/archive/open-archive.js';
+import { DEFAULT_PATHS } from '../src/cli/paths.js';
+import { buildModels, type Models } from '../src/config/build-models.js';
+import { resolveConfig } from '../src/config/resolve-config.js';
+import { WatcherSpend, utcDay } from '../src/feeds/daily-budget.js';
+import type { FeedConfig, WatchConfig } from '../src/feeds/types.js';
+import { Watcher, type WatcherDeps, type WatchEvent } from '../src/feeds/watcher.js';
+import type { RunOptions } from '../src/pipeline/run-event.js';
+import { loadPrompts, type PromptSet } from '../src/prompts/load-prompts.js';
+import { tempDir, withRaw } from './support/archive-fixtures.js';
+import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
+import { DEFAULT_USAGE, SYNTHESIS, fakeLlm, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
+import { FEED_CONTENT_TYPES, rssFeed, type FixtureItem } from './support/feed-fixtures.js';
+import { SEED_EVENT } from './support/paths.js';
+
+/**
+ * The watcher's daily budget (`budget:` in the feeds file): feeds served by msw at
+ * https://feeds.test/, desks and synthesizer answered by the fake OpenAI endpoint at fixed usage
+ * (priced as gpt-4.1), runs archived in a throwaway SQLite file read back directly. The clock is
+ * injected into the Watcher to cross a UTC day; calls are stamped with the real time, so "today"
+ * is the real today.
+ */
+
+const OPENAI_KEY = 'sk-test-budget-watch-1234';
+const FEEDS = 'https://feeds.test';
+
+/** One desk call at the fake's default usage, as gpt-4.1 ($2 in, $8 out per million): $0.0192. */
+const DESK_COST = (DEFAULT_USAGE.desk.input * 2 + DEFAULT_USAGE.desk.output * 8) / 1e6;
+const DESK_TOKENS = DEFAULT_USAGE.desk.input + DEFAULT_USAGE.desk.output;
+const DAY_MS = 86_400_000;
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterAll(() => server.close());
+
+const STORY = {
+  /** → JP-01, US-01 (agents: auto); published first, so assessed first. */
+  jpUs: {
+    title: 'Japan and U.S. agree on $550B investment package',
+    summary: 'Tokyo commits funds in exchange for lower tariffs on cars.',
+    link: 'https://news.test/2025/10/japan-us-investment',
+    publishedAt: '2025-10-01T06:00:00Z',
+  },
+  /** → JP-01 */
+  boj: {
+    title: 'Bank of Japan holds rates as yen weakens',
+    summary: 'The policy board keeps the short-term rate unchanged.',
+    link: 'https://news.test/2025/10/boj-holds',
+    publishedAt: '2025-10-01T07:00:00Z',
+  },
+} satisfies Record<string, FixtureItem>;
+
+let work: { dir: string; cleanup: () => void };
+let dbPath = '';
+beforeEach(() => {
+  work = tempDir('watch-budget');
+  dbPath = join(work.dir, 'archive.db');
+  feedHits = 0;
+});
+afterEach(() => {
+  server.resetHandlers();
+  work.cleanup();
+});
+
+let feedHits = 0;
+function serveRss(path: string, items: FixtureItem[]): void {
+  server.use(
+    http.get(`${FEEDS}${path}`, () => {
+      feedHits++;
+      return new HttpResponse(rssFeed(items), { headers: { 'Content-Type': FEED_CONTENT_TYPES.rss } });
+    }),
+  );
+}
+
+function llm(options: FakeLlmOptions = {}): FakeLlm {
+  const fake = fakeLlm(options);
+  server.use(...fake.handlers);
+  return fake;
+}
+
+function writeConfig(yaml: string): string {
+  const path = join(work.dir, 'assess.feeds.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+const cliEnv = (): Record<string, string> => ({ OPENAI_API_KEY: OPENAI_KEY, ASSESS_PROVIDER: 'openai', ASSESS_DB: dbPath });
+const cli = (args: string[]): Promise<CapturedRun> => runCliCaptured(args, { env: cliEnv(), cwd: work.dir });
+const watchOnce = (config: string, extra: string[] = []) =>
+  cli(['watch', '--once', '--config', config, '--retries', '0', '--timeout', '10', '--runs', '1', '--concurrency', '1', ...extra]);
+
+interface ItemRow {
+  title: string;
+  status: string;
+  run_id: string | null;
+  skip_reason: string | null;
+}
+function query<T>(sql: string, ...params: unknown[]): T[] {
+  return withRaw(dbPath, (db) => db.prepare(sql).all(...params) as T[], { readonly: true });
+}
+const items = () => query<ItemRow>('SELECT title, status, run_id, skip_reason FROM feed_items ORDER BY id');
+function item(title: string): ItemRow {
+  const row = items().find((i) => i.title === title);
+  if (!row) throw new Error(`no item ${title}`);
+  return row;
+}
+const runStatus = (id: string | null) => query<{ status: string }>('SELECT status FROM runs WHERE id = ?', id)[0]?.status;
+const deskResults = (runId: string | null) =>
+  query<{ agent_id: string; status: string; failure_kind: string | null; failure_reason: string | null }>(
+    'SELECT agent_id, status, failure_kind, failure_reason FROM desk_results WHERE run_id = ? ORDER BY agent_id',
+    runId,
+  );
+const targets = (fake: FakeLlm) => fake.requests.map((r) => r.target);
+
+// ---------------------------------------------------------------------------------------------
+// Driving the Watcher directly (as watch.ts builds it), with an injectable clock.
+
+let engine: { desks: AgentDefinition[]; prompts: PromptSet; models: Models };
+beforeAll(async () => {
+  const desks = await loadAgents(DEFAULT_PATHS.agentsDir);
+  const config = resolveConfig({ provider: 'openai', retries: '0', timeout: '10' }, { OPENAI_API_KEY: OPENAI_KEY }, DEFAULT_PATHS);
+  engine = { desks, prompts: await loadPrompts(DEFAULT_PATHS.promptsDir), models: await buildModels(config, desks) };
+});
+
+/** One desk at a time within a run, so a run's desks are asked in order. */
+const RUN_OPTIONS: RunOptions = {
+  concurrency: 1,
+  timeoutMs: 10_000,
+  maxRepairs: 0,
+  maxOutputTokens: 8192,
+  retry: { maxRetries: 0, baseDelayMs: 10, maxDelayMs: 10 },
+};
+
+function feedConfig(overrides: Partial<FeedConfig> = {}): FeedConfig {
+  return {
+    name: 'economy',
+    url: `${FEEDS}/economy.rss`,
+    schedule: { everyMs: 15 * 60_000 },
+    agents: 'auto',
+    include: [],
+    exclude: [],
+    maxItemsPerPoll: 20,
+    fetchArticle: false,
+    ...overrides,
+  };
+}
+
+function makeWatcher(db: Database, config: WatchConfig, overrides: Partial<WatcherDeps> = {}): Watcher {
+  return new Watcher({
+    db,
+    config,
+    desks: engine.desks,
+    http: { fetch: (input, init) => fetch(input, init), timeoutMs: 5_000, maxBytes: 1_000_000, userAgent: 'assess-test/1.0' },
+    assess: { models: engine.models, prompts: engine.prompts, runOptions: RUN_OPTIONS },
+    concurrency: 1,
+    ...overrides,
+  });
+}
+
+/** Runs `watcher.once()` on a fresh connection to the archive (a new process, as far as the watcher knows). */
+async function onceWith(config: WatchConfig, overrides: Partial<WatcherDeps> = {}): Promise<WatchEvent[]> {
+  const events: WatchEvent[] = [];
+  const db = openArchive(dbPath);
+  try {
+    await makeWatcher(db, config, { onEvent: (e) => events.push(e), ...overrides }).once();
+  } finally {
+    db.close();
+  }
+  return events;
+}
+
+const budgetEvents = (events: WatchEvent[]) =>
+  events.filter((e): e is Extract<WatchEvent, { type: 'budget-reached' }> => e.type === 'budget-reached');
+
+// =============================================================================================
+
+describe('assess watch with a daily budget', () => {
+  it('the run that crosses the limit ends degraded; the next item is deferred (still queued), said once; status shows the spend', async () => {
+    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    // A run outside the watcher, on the same archive and day: not the watcher's spend.
+    const other = llm();
+    const manual = await cli(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--format', 'json']);
+    expect(manual.code, manual.stderr).toBe(0);
+    expect(targets(other)).toEqual(['JP-01', SYNTHESIS]);
+    server.resetHandlers();
+    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+
+    const fake = llm();
+    const config = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+budget:
+  maxCostPerDay: 0.015
+`);
+    const result = await watchOnce(config);
+
+    // First item (JP-01, US-01): JP-01's call ($0.0192) crosses $0.015, so US-01 and the synthesis never start.
+    expect(targets(fake)).toEqual(['JP-01']);
+    const first = item(STORY.jpUs.title);
+    expect(first.status).toBe('done');
+    expect(runStatus(first.run_id)).toBe('degraded');
+    expect(deskResults(first.run_id)).toEqual([
+      { agent_id: 'JP-01', status: 'ok', failure_kind: null, failure_reason: null },
+      { agent_id: 'US-01', status: 'failed', failure_kind: 'budget', failure_reason: 'budget reached: $0.0192 spent of $0.0150 allowed' },
+    ]);
+    // The run was given what remained of the day.
+    const options = JSON.parse(query<{ options_json: string }>('SELECT options_json FROM runs WHERE id = ?', first.run_id)[0]!.options_json) as RunOptions;
+    expect(options.budget).toEqual({ maxCostUsd: 0.015 });
+
+    // Second item: not assessed, not failed, not done: waiting in the queue without a run.
+    expect(item(STORY.boj.title)).toEqual({ title: STORY.boj.title, status: 'queued', run_id: null, skip_reason: null });
+    expect(result.stderr.match(/daily budget reached/g)).toHaveLength(1);
+    expect(result.stderr).toMatch(/^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m);
+    expect(result.code).toBe(3); // the degraded run
+
+    const status = await cli(['feeds', 'status', '--config', config]);
+    expect(status.code).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(status.stdout).toContain(
+      `\nbudget today (${today} UTC): $0.0192 of $0.0150 · 4,200 tokens — reached; queued items wait until 00:00 UTC\n`,
+    );
+    expect(status.stdout).toContain('queue: 1 waiting · 0 running · 1 done · 0 skipped');
+    const json = JSON.parse((await cli(['feeds', 'status', '--config', config, '--format', 'json'])).stdout) as { budget: unknown };
+    expect(json.budget).toEqual({
+      day: today,
+      maxCostPerDay: 0.015,
+      maxTokensPerDay: null,
+      spentUsd: 0.0192,
+      spentTokens: DESK_TOKENS,
+      calls: 1,
+      unpricedCalls: 0,
+      reached: '$0.0192 of $0.0150',
+    });
+
+    // A second start the same day (a new process on the same archive) still sees the day's spend.
+    const again = await watchOnce(config);
+    expect(targets(fake)).toEqual(['JP-01']);
+    expect(again.stderr).toMatch(/^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m);
+    expect(again.code).toBe(0);
+    expect(item(STORY.boj.title).status).toBe('queued');
+  });
+
+  it('a restarted Watcher still sees the day’s spend; on the next UTC day the deferred item is assessed', async () => {
+    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    const fake = llm();
+    const config: WatchConfig = { feeds: [feedConfig()], budget: { maxCostUsd: 0.015 } };
+    const realNow = () => new Date();
+
+    const day1 = await onceWith(config, { now: realNow });
+    expect(targets(fake)).toEqual(['JP-01']);
+    expect(item(STORY.jpUs.title).status).toBe('done');
+    expect(item(STORY.boj.title)).toMatchObject({ status: 'queued', run_id: null });
+    const reached = budgetEvents(day1);
+    expect(reached).toHaveLength(1);
+    expect(reached[0]).toMatchObject({
+      day: utcDay(new Date()).date,
+      deferred: 1,
+      limits: { maxCostUsd: 0.015 },
+      spend: { costUsd: DESK_COST, tokens: DESK_TOKENS, calls: 1, unpricedCalls: 0 },
+      message: 'daily budget reached: $0.0192 of $0.0150; 1 item(s) deferred until 00:00 UTC',
+    });
+    expect(day1.filter((e) => e.type === 'item-started')).toHaveLength(1);
+
+    // Restart, same day: nothing is asked of any model.
+    const restart = await onceWith(config, { now: realNow });
+    expect(targets(fake)).toEqual(['JP-01']);
+    expect(budgetEvents(restart).map((e) => e.message)).toEqual(['daily budget reached: $0.0192 of $0.0150; 1 item(s) deferred until 00:00 UTC']);
+    expect(restart.filter((e) => e.type === 'item-started')).toEqual([]);
+    expect(item(STORY.boj.title).status).toBe('queued');
+
+    // The next UTC day: the budget is free again and the deferred item runs (until it, too, reaches the limit).
+    const tomorrow = await onceWith(config, { now: () => new Date(Date.now() + DAY_MS) });
+    expect(budgetEvents(tomorrow)).toEqual([]);
+    expect(targets(fake)).toEqual(['JP-01', 'JP-01']);
+    const second = item(STORY.boj.title);
+    expect(second.status).toBe('done');
+    expect(runStatus(second.run_id)).toBe('degraded');
+    expect(query('SELECT COUNT(*) AS n FROM runs')).toEqual([{ n: 2 }]);
+
+    // What each day spent, read back from the archive as feeds status does.
+    withRaw(dbPath, (db) => {
+      const spend = new WatcherSpend(db);
+      expect(spend.on(utcDay(new Date()))).toMatchObject({ costUsd: 2 * DESK_COST, tokens: 2 * DESK_TOKENS, calls: 2 });
+      expect(spend.on(utcDay(new Date(Date.now() + DAY_MS)))).toMatchObject({ costUsd: 0, tokens: 0, calls: 0 });
+    });
+  });
+
+  it('with several runs in flight the day’s total stops every run: only calls already sent overshoot', async () => {
+    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    // Both items go to JP-01 then US-01. The first item's JP-01 answer is slow, so the second
+    // item's run spends past the limit while that call is in flight.
+    const fake = llm({
+      defaultScript: ({ target, request }) =>
+        target === 'JP-01' && request.messages[0]?.content.includes(STORY.jpUs.title) ? reply.slow(500) : undefined,
+    });
+    const config: WatchConfig = { feeds: [feedConfig({ agents: ['JP-01', 'US-01'] })], budget: { maxCostUsd: 0.03 } };
+
+    const events = await onceWith(config, { concurrency: 2 });
+
+    expect(events.filter((e) => e.type === 'item-started')).toHaveLength(2);
+    // Second item: JP-01 ($0.0192) then US-01 (total $0.0384 ≥ $0.03): its synthesis does not start.
+    const fast = item(STORY.boj.title);
+    expect(runStatus(fast.run_id)).toBe('degraded');
+    expect(deskResults(fast.run_id).map((d) => [d.agent_id, d.status])).toEqual([
+      ['JP-01', 'ok'],
+      ['US-01', 'ok'],
+    ]);
+    // First item: its JP-01 call was in flight when the limit was crossed and is paid for; its
+    // US-01 never starts, although this run alone had spent less than $0.03.
+    const slow = item(STORY.jpUs.title);
+    expect(runStatus(slow.run_id)).toBe('degraded');
+    expect(deskResults(slow.run_id)).toEqual([
+      { agent_id: 'JP-01', status: 'ok', failure_kind: null, failure_reason: null },
+      { agent_id: 'US-01', status: 'failed', failure_kind: 'budget', failure_reason: 'budget reached: $0.0192 spent of $0.0000 allowed' },
+    ]);
+    expect(fake.requestsFor('JP-01')).toHaveLength(2);
+    expect(fake.requestsFor('US-01')).toHaveLength(1);
+    expect(fake.requestsFor(SYNTHESIS)).toHaveLength(0);
+    const spent = query<{ cost: number }>('SELECT SUM(cost_usd) AS cost FROM calls')[0]!.cost;
+    expect(spent).toBeCloseTo(3 * DESK_COST, 10);
+  });
+
+  it('a token budget works on models without a known price, whose cost is reported as unknown', async () => {
+    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    const fake = llm();
+    const config = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+budget: { maxTokensPerDay: ${DESK_TOKENS + 800} }
+`);
+    const result = await watchOnce(config, ['--model', 'llama3.1:8b']);
+
+    // 4,200 tokens after JP-01 (under 5,000), 8,400 after US-01: the synthesis does not start.
+    expect(targets(fake)).toEqual(['JP-01', 'US-01']);
+    expect(runStatus(item(STORY.jpUs.title).run_id)).toBe('degraded');
+    expect(item(STORY.boj.title).status).toBe('queued');
+    expect(result.stderr).toMatch(/ daily budget reached: 8,400 of 5,000 tokens; 1 item\(s\) deferred until 00:00 UTC\n/);
+    expect(result.code).toBe(3);
+
+    const status = await cli(['feeds', 'status', '--config', config]);
+    expect(status.stdout).toMatch(
+      /\nbudget today \(\d{4}-\d\d-\d\d UTC\): cost unknown \(2 call\(s\) at unknown prices\) · 8,400 of 5,000 tokens — reached; queued items wait until 00:00 UTC\n/,
+    );
+    const json = JSON.parse((await cli(['feeds', 'status', '--config', config, '--format', 'json'])).stdout) as { budget: Record<string, unknown> };
+    expect(json.budget).toMatchObject({ spentUsd: null, spentTokens: 2 * DESK_TOKENS, calls: 2, unpricedCalls: 2, maxCostPerDay: null, maxTokensPerDay: 5000 });
+  });
+
+  it('maxCostPerDay with a model of unknown price: refused with one line, exit 2, nothing fetched or archived', async () => {
+    const fake = llm();
+    serveRss('/economy.rss', [STORY.jpUs]);
+    const config = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+budget:
+  maxCostPerDay: 5.00
+  maxTokensPerDay: 2000000
+`);
+    const result = await watchOnce(config, ['--model', 'llama3.1:8b']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `assess: ${config}: budget.maxCostPerDay needs known prices; no price for llama3.1:8b (use budget.maxTokensPerDay instead)`,
+    ]);
+    expect(feedHits).toBe(0);
+    expect(fake.requests).toHaveLength(0);
+    expect(existsSync(dbPath)).toBe(false);
+  });
+});
