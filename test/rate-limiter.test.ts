@@ -3,6 +3,7 @@ import { CancelledError, ProviderError } from '../src/errors/index.js';
 import { readRateLimitHeaders, parseResetDuration } from '../src/llm/rate-limit-headers.js';
 import { RateLimiter, type Permit } from '../src/llm/rate-limiter.js';
 import { toProviderError } from '../src/llm/provider-errors.js';
+import { maskKeyInError } from '../src/llm/mask-key.js';
 
 const SMALL = { inputTokens: 100, maxOutputTokens: 100 };
 const never = new AbortController().signal;
@@ -284,6 +285,15 @@ describe('provider errors', () => {
     const error = toProviderError(sdkError, context) as ProviderError;
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('openai HTTP 429 (quota exhausted, not retried): You exceeded your current quota, please check your plan and billing details.');
+  });
+
+  it('a key echoed in the error body is masked before the body becomes the message (not only in .message)', () => {
+    const token = 'gateway-token-7f3a9c2e51';
+    const body = { message: `invalid bearer token "${token}"`, type: 'auth' };
+    const sdkError = Object.assign(new Error(`401 ${body.message}`), { status: 401, headers: new Headers(), error: body });
+    const error = toProviderError(maskKeyInError(sdkError, token), context) as ProviderError;
+    expect(error.message).toBe('openai HTTP 401: invalid bearer token "[redacted]"');
+    expect(JSON.stringify((error.cause as { error: unknown }).error)).not.toContain(token);
   });
 
   it("Anthropic's JSON error body becomes its message", () => {

@@ -16,8 +16,13 @@ export function maskKey(response: ModelResponse, key: string): ModelResponse {
  * message is rewritten in place so the error keeps its class, status and headers for retry logic.
  */
 export function maskKeyInError(error: unknown, key: string): unknown {
-  if (error instanceof Error && key.length >= MIN_KEY_LENGTH && error.message.includes(key)) {
-    error.message = mask(error.message, key);
+  if (!(error instanceof Error) || key.length < MIN_KEY_LENGTH) return error;
+  if (error.message.includes(key)) error.message = mask(error.message, key);
+  // The parsed error body (`.error` on both SDKs' APIError) is where error messages are read from.
+  const holder = error as Error & { error?: unknown };
+  if (typeof holder.error === 'object' && holder.error !== null) {
+    const body = JSON.stringify(holder.error);
+    if (body.includes(key)) holder.error = JSON.parse(mask(body, key)) as unknown;
   }
   return error;
 }
