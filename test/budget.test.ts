@@ -92,7 +92,7 @@ describe('run budgets', () => {
       ['gpt-4.1: { input: -1, output: 4 }\n', `assess: ${bad}: gpt-4.1.input: input must be 0 or more`],
       ['gpt-4.1: { input: 1 }\n', `assess: ${bad}: gpt-4.1.output: output must be a number of US dollars per million tokens`],
       ['gpt-4.1: { input: 1, output: 2, cached: 0.5 }\n', `assess: ${bad}: gpt-4.1: Unrecognized key: "cached"`],
-      ['gpt-4.1: [1, 2\n', `assess: ${bad}: malformed YAML at line 2, column 1`],
+      ['gpt-4.1: [1, 2\n', `assess: ${bad}: malformed YAML at line 2, column 1 (Flow sequence in block collection must be sufficiently indented and end with a ])`],
     ] as const) {
       writeFileSync(bad, text);
       const { code, stderr, llm } = await run(['--prices', bad]);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import { InputError } from '../errors/index.js';
 import { AgentDefinitionSchema, type AgentDefinition } from './definition.js';
 
@@ -8,19 +8,7 @@ const DESK_FILE = /\.(ya?ml|json)$/i;
 
 /** Loads one desk file; errors name the file and the failing field. */
 export function parseAgentFile(text: string, file: string): AgentDefinition {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const pos = error.linePos?.[0];
-      const reason = error.message.split(' at line')[0] ?? error.message;
-      throw new InputError(`${file}: malformed YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''} (${reason})`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  const raw = parseYamlInput(text, file);
   const result = AgentDefinitionSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -1,5 +1,5 @@
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { sanitizeEventFields, sanitizeText } from './sanitize-text.js';
@@ -54,20 +54,6 @@ function parseJsonStrict(text: string, label: string): unknown {
   }
 }
 
-function parseYamlStrict(text: string, label: string): unknown {
-  try {
-    return parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const pos = error.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      const reason = error.message.split(' at line')[0] ?? error.message;
-      throw new InputError(`${label}: malformed YAML${where} (${reason})`, { cause: error });
-    }
-    throw error;
-  }
-}
-
 /**
  * Markdown or plain text, with optional YAML front matter for metadata. The title is the
  * front matter's `title`, else (Markdown only) the first `#` heading, else the first non-empty
@@ -78,7 +64,7 @@ function parseMarkdown(text: string, label: string, plain: boolean): Record<stri
   let body = text;
   const front = FRONT_MATTER.exec(body);
   if (front) {
-    const parsed = parseYamlStrict(front[1] ?? '', `${label} (front matter)`);
+    const parsed = parseYamlInput(front[1] ?? '', `${label} (front matter)`);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>;
     body = body.slice(front[0].length);
   }
@@ -148,7 +134,7 @@ export function parseEventText(raw: string, format: EventFormat, label: string, 
     case 'json':
       return toNewsEvent(parseJsonStrict(text, label), label, limits);
     case 'yaml':
-      return toNewsEvent(parseYamlStrict(text, label), label, limits);
+      return toNewsEvent(parseYamlInput(text, label), label, limits);
     case 'markdown':
     case 'text':
       return toNewsEvent(parseMarkdown(text, label, format === 'text'), label, limits);

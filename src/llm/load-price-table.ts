@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import { z } from 'zod';
 import { InputError } from '../errors/index.js';
 import { BUILT_IN_PRICES, type PriceTable } from './pricing.js';
@@ -25,16 +25,7 @@ export async function loadPriceTable(file: string | undefined): Promise<PriceTab
   } catch (error) {
     throw new InputError(`${file}: cannot read the price file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const pos = error.linePos?.[0];
-      throw new InputError(`${file}: malformed YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`, { cause: error });
-    }
-    throw error;
-  }
+  const raw = parseYamlInput(text, file);
   const result = PriceFileSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
