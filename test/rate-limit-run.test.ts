@@ -38,6 +38,8 @@ interface Outcome {
   /** Admitted requests per minute (of the compressed clock) between the first and the last. */
   achievedRpm: number;
   limiter: ReturnType<RateLimiters['stats']>[number]['stats'];
+  /** The pipeline's desk-throttled events, in order. */
+  throttled: { agentId: string; waiting: boolean }[];
 }
 
 async function runAgainstLimitedServer(options: { headers: boolean; clientRpm?: number }): Promise<Outcome> {
@@ -51,7 +53,11 @@ async function runAgainstLimitedServer(options: { headers: boolean; clientRpm?: 
   const agents = await twentyDesks();
   const limiters = new RateLimiters({ windowMs: WINDOW_MS, ...(options.clientRpm ? { rpm: options.clientRpm } : {}) });
   const models = await buildModels(config, agents, undefined, limiters);
+  const throttled: Outcome['throttled'] = [];
   const run = await runEvent({
+    onEvent: (e) => {
+      if (e.type === 'desk-throttled') throttled.push({ agentId: e.agentId, waiting: e.waiting });
+    },
     runId: 'rate-limit-test',
     event: await readEvent({ path: SEED_EVENT }, nodeEventReaders()),
     agents,
@@ -77,6 +83,7 @@ async function runAgainstLimitedServer(options: { headers: boolean; clientRpm?: 
     rejected: server.rateLimitedCount,
     achievedRpm: spanMs > 0 ? ((arrivals.length - 1) * WINDOW_MS) / spanMs : 0,
     limiter: limiters.stats()[0]!.stats,
+    throttled,
   };
 }
 
@@ -111,6 +118,10 @@ describe('20 desks against a server limited to 60 requests a minute', () => {
     // a busy machine's scheduling jitter (or the first connection's set-up) can bunch two up once.
     expect(outcome.rejected).toBeLessThanOrEqual(1);
     expect(outcome.achievedRpm).toBeGreaterThan(0.85 * RPM);
+    // Desks that queued for a slot said so, and each wait ended before its call went out.
+    const waited = outcome.throttled.filter((t) => t.waiting).map((t) => t.agentId);
+    expect(waited.length).toBeGreaterThanOrEqual(DESKS - 2);
+    expect(outcome.throttled.filter((t) => !t.waiting).map((t) => t.agentId).sort()).toEqual([...waited].sort());
     console.info(`rate limit (--rpm): ${outcome.rejected} × 429; achieved ${outcome.achievedRpm.toFixed(1)} of ${RPM} rpm`);
   }, 60_000);
 
@@ -124,4 +135,16 @@ describe('20 desks against a server limited to 60 requests a minute', () => {
     expect(outcome.rejected).toBeLessThan(DESKS);
     console.info(`rate limit (no headers): ${outcome.rejected} × 429 of ${outcome.served + outcome.rejected} requests; achieved ${outcome.achievedRpm.toFixed(1)} rpm`);
   }, 60_000);
+});
+
+describe('the CLI says when rate limits slowed a run', () => {
+  it('--rpm on the replay provider: progress lines show desks waiting, stderr sums up the waits', async () => {
+    const { runCliCaptured } = await import('./support/cli-io.js');
+    const r = await runCliCaptured(['run', SEED_EVENT, '--provider', 'replay', '--rpm', '240', '--no-archive', '--format', 'json'], { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    // 240 a minute, 4 at once: of 9 calls, the ones after the first burst wait.
+    const waiting = r.stderr.split('\n').filter((l) => /\] [A-Z]{2}-\d{2} waiting for a rate-limit slot$/.test(l));
+    expect(waiting.length).toBeGreaterThanOrEqual(4);
+    expect(r.stderr).toMatch(/^rate limits: replay\/replay: [4-8] of 9 call\(s\) waited \d+\.\ds in total; pacing at 228 requests\/min$/m);
+  }, 30_000);
 });

@@ -2,7 +2,7 @@ import { createLogUpdate } from 'log-update';
 import type { LifecycleEvent } from '../pipeline/lifecycle.js';
 import type { OutStream } from './io.js';
 
-type DeskState = 'queued' | 'running' | 'repairing' | 'retrying' | 'done' | 'failed';
+type DeskState = 'queued' | 'waiting' | 'running' | 'repairing' | 'retrying' | 'done' | 'failed';
 
 interface DeskRow {
   id: string;
@@ -14,6 +14,7 @@ interface DeskRow {
 
 const ICONS: Record<DeskState, string> = {
   queued: '·',
+  waiting: '…',
   running: '▸',
   repairing: '↻',
   retrying: '↻',
@@ -50,6 +51,10 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
             return line(`${e.agentId} repairing (turn ${e.turn}): ${e.issues[0] ?? ''}`);
           case 'desk-retrying':
             return line(`${e.agentId} retrying in ${seconds(e.delayMs)}: ${e.reason}`);
+          case 'desk-throttled':
+            return e.waiting ? line(`${e.agentId} waiting for a rate-limit slot`) : undefined;
+          case 'synthesis-throttled':
+            return e.waiting ? line('synthesis waiting for a rate-limit slot') : undefined;
           case 'desk-done':
             return line(`${e.agentId} done in ${seconds(e.elapsedMs)}`);
           case 'desk-failed':
@@ -102,6 +107,12 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
           break;
         case 'desk-retrying':
           set(e.agentId, { state: 'retrying', note: e.reason.slice(0, 70) });
+          break;
+        case 'desk-throttled':
+          set(e.agentId, e.waiting ? { state: 'waiting', note: 'rate limit' } : { state: 'running', note: '' });
+          break;
+        case 'synthesis-throttled':
+          synth = { ...synth, ...(e.waiting ? { state: 'waiting' as const, note: 'rate limit' } : { state: 'running' as const, note: '' }) };
           break;
         case 'desk-done':
           set(e.agentId, { state: 'done', elapsedMs: e.elapsedMs, note: '' });

@@ -58,8 +58,8 @@ export interface GenerateHooks {
   onCall?: (record: CallRecord) => void;
   onRepair?: (info: { turn: number; issues: string[] }) => void;
   onRetry?: (info: { retry: number; delayMs: number; reason: string }) => void;
-  /** A call waited this long for a rate-limit slot before it was sent. */
-  onThrottle?: (info: { waitedMs: number }) => void;
+  /** A call starts waiting for a rate-limit slot (`true`), or got its slot after waiting (`false`). */
+  onThrottle?: (waiting: boolean) => void;
 }
 
 export type GenerateResult<T> =
@@ -116,13 +116,16 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
     const inputTokens = limiter.countsTokens
       ? await estimateInputTokens(req.model.model, [req.system, ...turnMessages.map((m) => m.content), schemaText])
       : 0;
-    const permit = await limiter.acquire({ inputTokens, maxOutputTokens: req.maxOutputTokens }, req.signal);
+    const estimate = { inputTokens, maxOutputTokens: req.maxOutputTokens };
+    const waits = limiter.wouldWait(estimate);
+    if (waits) req.hooks?.onThrottle?.(true);
+    const permit = await limiter.acquire(estimate, req.signal);
+    if (waits) req.hooks?.onThrottle?.(false);
     const refused = req.hooks?.mayStart?.();
     if (refused) {
       limiter.release(permit);
       throw new BudgetExceededError(refused);
     }
-    if (permit.waitedMs > 0) req.hooks?.onThrottle?.({ waitedMs: permit.waitedMs });
     return permit;
   };
 

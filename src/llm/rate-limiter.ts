@@ -121,6 +121,11 @@ export class RateLimiter {
     return this.tokenBucket !== undefined;
   }
 
+  /** True when a call of this size would have to wait for its slot now (someone is queued, or no slot is free). */
+  wouldWait(estimate: CallEstimate): boolean {
+    return this.waiters.length > 0 || this.waitMs(estimate, this.now()) > 0;
+  }
+
   /** Waits for a slot for a call of this size; rejects with CancelledError when `signal` aborts. */
   acquire(estimate: CallEstimate, signal: AbortSignal): Promise<Permit> {
     if (signal.aborted) return Promise.reject(new CancelledError('cancelled while waiting for a rate-limit slot'));

@@ -12,11 +12,14 @@ export type LifecycleEvent =
   | { type: 'desk-started'; agentId: string; provider: string; model: string }
   | { type: 'desk-repairing'; agentId: string; turn: number; issues: string[] }
   | { type: 'desk-retrying'; agentId: string; retry: number; delayMs: number; reason: string }
+  /** Waiting for a rate-limit slot (`waiting: true`), or sent after waiting (`false`). */
+  | { type: 'desk-throttled'; agentId: string; waiting: boolean }
   | { type: 'desk-done'; agentId: string; elapsedMs: number; assessment: AgentAssessment }
   | { type: 'desk-failed'; agentId: string; kind: FailureKind; reason: string; elapsedMs: number }
   | { type: 'synthesis-started'; provider: string; model: string }
   | { type: 'synthesis-repairing'; turn: number; issues: string[] }
   | { type: 'synthesis-retrying'; retry: number; delayMs: number; reason: string }
+  | { type: 'synthesis-throttled'; waiting: boolean }
   | { type: 'synthesis-done'; elapsedMs: number; warnings: string[]; view: RiskView }
   | { type: 'synthesis-failed'; reason: string; elapsedMs: number }
   | { type: 'call'; agentId: string | null; record: CallRecord };

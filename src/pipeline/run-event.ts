@@ -179,6 +179,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
             onCall: onCall(agent.id),
             onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
             onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
+            onThrottle: (waiting) => emit({ type: 'desk-throttled', agentId: agent.id, waiting }),
           },
         });
         const elapsedMs = now() - started;
@@ -241,6 +242,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
         onCall: onCall(null),
         onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
         onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
+        onThrottle: (waiting) => emit({ type: 'synthesis-throttled', waiting }),
       },
     });
     if (result.ok) {
