@@ -1,25 +1,28 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
-import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentDefinition } from '../src/agents/definition.js';
-import { loadAgents } from '../src/agents/load-agents.js';
-import { openArchive } from '../src/archive/open-archive.js';
-import { DEFAULT_PATHS } from '../src/cli/paths.js';
-import { buildModels, type Models } from '../src/config/build-models.js';
-import { resolveConfig } from '../src/config/resolve-config.js';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { WatcherSpend, utcDay } from '../src/feeds/daily-budget.js';
-import type { FeedConfig, WatchConfig } from '../src/feeds/types.js';
-import { Watcher, type WatcherDeps, type WatchEvent } from '../src/feeds/watcher.js';
+import type { WatchConfig } from '../src/feeds/types.js';
+import type { WatchEvent } from '../src/feeds/watcher.js';
 import type { RunOptions } from '../src/pipeline/run-event.js';
-import { loadPrompts, type PromptSet } from '../src/prompts/load-prompts.js';
-import { tempDir, withRaw } from './support/archive-fixtures.js';
-import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
-import { DEFAULT_USAGE, SYNTHESIS, fakeLlm, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
-import { FEED_CONTENT_TYPES, rssFeed, type FixtureItem } from './support/feed-fixtures.js';
+import { withRaw } from './support/archive-fixtures.js';
+import { DEFAULT_USAGE, SYNTHESIS, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
+import type { FixtureItem } from './support/feed-fixtures.js';
 import { SEED_EVENT } from './support/paths.js';
+import {
+  FEEDS,
+  WATCH_STORIES,
+  feedConfig,
+  queryArchive,
+  rowTitled,
+  serveFakeLlm,
+  useFeedServer,
+  useMswServer,
+  useWatchWorkspace,
+  useWatchers,
+  watchCli,
+  watchRunOptions,
+  writeFeedsFile,
+} from './support/watch-harness.js';
 
 /**
  * The watcher's daily budget (`budget:` in the feeds file): feeds served by msw at
@@ -30,72 +33,38 @@ import { SEED_EVENT } from './support/paths.js';
  */
 
 const OPENAI_KEY = 'sk-test-budget-watch-1234';
-const FEEDS = 'https://feeds.test';
 
 /** One desk call at the fake's default usage, as gpt-4.1 ($2 in, $8 out per million): $0.0192. */
 const DESK_COST = (DEFAULT_USAGE.desk.input * 2 + DEFAULT_USAGE.desk.output * 8) / 1e6;
 const DESK_TOKENS = DEFAULT_USAGE.desk.input + DEFAULT_USAGE.desk.output;
 const DAY_MS = 86_400_000;
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const server = useMswServer();
+const feeds = useFeedServer(server);
+const work = useWatchWorkspace('watch-budget');
+const cli = watchCli(OPENAI_KEY, work);
+// One desk at a time within a run, so a run's desks are asked in order. `onceWith` runs `once()`
+// on a fresh connection to the archive (a new process, as far as the watcher knows).
+const { once: onceWith } = useWatchers({ openaiKey: OPENAI_KEY, work, runOptions: watchRunOptions(1), concurrency: 1 });
 
-const STORY = {
-  /** → JP-01, US-01 (agents: auto); published first, so assessed first. */
-  jpUs: {
-    title: 'Japan and U.S. agree on $550B investment package',
-    summary: 'Tokyo commits funds in exchange for lower tariffs on cars.',
-    link: 'https://news.test/2025/10/japan-us-investment',
-    publishedAt: '2025-10-01T06:00:00Z',
-  },
-  /** → JP-01 */
-  boj: {
-    title: 'Bank of Japan holds rates as yen weakens',
-    summary: 'The policy board keeps the short-term rate unchanged.',
-    link: 'https://news.test/2025/10/boj-holds',
-    publishedAt: '2025-10-01T07:00:00Z',
-  },
-} satisfies Record<string, FixtureItem>;
+const STORY = WATCH_STORIES;
 
-let work: { dir: string; cleanup: () => void };
-let dbPath = '';
-beforeEach(() => {
-  work = tempDir('watch-budget');
-  dbPath = join(work.dir, 'archive.db');
-  feedHits = 0;
-});
-afterEach(() => {
-  server.resetHandlers();
-  work.cleanup();
-});
+/** Both stories in the one feed every test polls: `jpUs` (older) is assessed first. */
+const serveEconomy = (items: FixtureItem[] = [STORY.boj, STORY.jpUs]) => feeds.serveRss('/economy.rss', items);
+const llm = (options: FakeLlmOptions = {}): FakeLlm => serveFakeLlm(server, options);
 
-let feedHits = 0;
-function serveRss(path: string, items: FixtureItem[]): void {
-  server.use(
-    http.get(`${FEEDS}${path}`, () => {
-      feedHits++;
-      return new HttpResponse(rssFeed(items), { headers: { 'Content-Type': FEED_CONTENT_TYPES.rss } });
-    }),
+/** A feeds file with the economy feed and the given `budget:` section (YAML, newline-terminated). */
+const writeBudgetConfig = (budget: string): string =>
+  writeFeedsFile(
+    work,
+    `feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+${budget}`,
   );
-}
 
-function llm(options: FakeLlmOptions = {}): FakeLlm {
-  const fake = fakeLlm(options);
-  server.use(...fake.handlers);
-  return fake;
-}
-
-function writeConfig(yaml: string): string {
-  const path = join(work.dir, 'assess.feeds.yaml');
-  writeFileSync(path, yaml);
-  return path;
-}
-
-const cliEnv = (): Record<string, string> => ({ OPENAI_API_KEY: OPENAI_KEY, ASSESS_PROVIDER: 'openai', ASSESS_DB: dbPath });
-const cli = (args: string[]): Promise<CapturedRun> => runCliCaptured(args, { env: cliEnv(), cwd: work.dir });
-const watchOnce = (config: string, extra: string[] = []) =>
-  cli(['watch', '--once', '--config', config, '--retries', '0', '--timeout', '10', '--runs', '1', '--concurrency', '1', ...extra]);
+const watchOnce = (config: string, extra: string[] = []) => cli.watchOnce(config, ['--runs', '1', '--concurrency', '1', ...extra]);
+const statusJson = async <T>(config: string): Promise<T> => JSON.parse((await cli.feedsStatus(config, 'json')).stdout) as T;
 
 interface ItemRow {
   title: string;
@@ -103,15 +72,9 @@ interface ItemRow {
   run_id: string | null;
   skip_reason: string | null;
 }
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  return withRaw(dbPath, (db) => db.prepare(sql).all(...params) as T[], { readonly: true });
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryArchive<T>(work, sql, ...params);
 const items = () => query<ItemRow>('SELECT title, status, run_id, skip_reason FROM feed_items ORDER BY id');
-function item(title: string): ItemRow {
-  const row = items().find((i) => i.title === title);
-  if (!row) throw new Error(`no item ${title}`);
-  return row;
-}
+const item = (title: string): ItemRow => rowTitled(items(), title);
 const runStatus = (id: string | null) => query<{ status: string }>('SELECT status FROM runs WHERE id = ?', id)[0]?.status;
 const deskResults = (runId: string | null) =>
   query<{ agent_id: string; status: string; failure_kind: string | null; failure_reason: string | null }>(
@@ -119,85 +82,33 @@ const deskResults = (runId: string | null) =>
     runId,
   );
 const targets = (fake: FakeLlm) => fake.requests.map((r) => r.target);
-
-// ---------------------------------------------------------------------------------------------
-// Driving the Watcher directly (as watch.ts builds it), with an injectable clock.
-
-let engine: { desks: AgentDefinition[]; prompts: PromptSet; models: Models };
-beforeAll(async () => {
-  const desks = await loadAgents(DEFAULT_PATHS.agentsDir);
-  const config = resolveConfig({ provider: 'openai', retries: '0', timeout: '10' }, { OPENAI_API_KEY: OPENAI_KEY }, DEFAULT_PATHS);
-  engine = { desks, prompts: await loadPrompts(DEFAULT_PATHS.promptsDir), models: await buildModels(config, desks) };
-});
-
-/** One desk at a time within a run, so a run's desks are asked in order. */
-const RUN_OPTIONS: RunOptions = {
-  concurrency: 1,
-  timeoutMs: 10_000,
-  maxRepairs: 0,
-  maxOutputTokens: 8192,
-  retry: { maxRetries: 0, baseDelayMs: 10, maxDelayMs: 10 },
-};
-
-function feedConfig(overrides: Partial<FeedConfig> = {}): FeedConfig {
-  return {
-    name: 'economy',
-    url: `${FEEDS}/economy.rss`,
-    schedule: { everyMs: 15 * 60_000 },
-    agents: 'auto',
-    include: [],
-    exclude: [],
-    maxItemsPerPoll: 20,
-    fetchArticle: false,
-    ...overrides,
-  };
-}
-
-function makeWatcher(db: Database, config: WatchConfig, overrides: Partial<WatcherDeps> = {}): Watcher {
-  return new Watcher({
-    db,
-    config,
-    desks: engine.desks,
-    http: { fetch: (input, init) => fetch(input, init), timeoutMs: 5_000, maxBytes: 1_000_000, userAgent: 'assess-test/1.0' },
-    assess: { models: engine.models, prompts: engine.prompts, runOptions: RUN_OPTIONS },
-    concurrency: 1,
-    ...overrides,
-  });
-}
-
-/** Runs `watcher.once()` on a fresh connection to the archive (a new process, as far as the watcher knows). */
-async function onceWith(config: WatchConfig, overrides: Partial<WatcherDeps> = {}): Promise<WatchEvent[]> {
-  const events: WatchEvent[] = [];
-  const db = openArchive(dbPath);
-  try {
-    await makeWatcher(db, config, { onEvent: (e) => events.push(e), ...overrides }).once();
-  } finally {
-    db.close();
-  }
-  return events;
-}
+/** A run's desk results when JP-01 answered and the budget stopped US-01 (with `reason`) before it was asked. */
+const jpAnsweredUsStopped = (reason: string) => [
+  { agent_id: 'JP-01', status: 'ok', failure_kind: null, failure_reason: null },
+  { agent_id: 'US-01', status: 'failed', failure_kind: 'budget', failure_reason: reason },
+];
 
 const budgetEvents = (events: WatchEvent[]) =>
   events.filter((e): e is Extract<WatchEvent, { type: 'budget-reached' }> => e.type === 'budget-reached');
+
+/** The line the CLI prints once when the cost budget of the first test is reached. */
+const COST_REACHED_LINE = /^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m;
 
 // =============================================================================================
 
 describe('assess watch with a daily budget', () => {
   it('the run that crosses the limit ends degraded; the next item is deferred (still queued), said once; status shows the spend', async () => {
-    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    serveEconomy();
     // A run outside the watcher, on the same archive and day: not the watcher's spend.
     const other = llm();
-    const manual = await cli(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--format', 'json']);
+    const manual = await cli.run(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--format', 'json']);
     expect(manual.code, manual.stderr).toBe(0);
     expect(targets(other)).toEqual(['JP-01', SYNTHESIS]);
     server.resetHandlers();
-    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    serveEconomy();
 
     const fake = llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-budget:
+    const config = writeBudgetConfig(`budget:
   maxCostPerDay: 0.015
 `);
     const result = await watchOnce(config);
@@ -207,10 +118,7 @@ budget:
     const first = item(STORY.jpUs.title);
     expect(first.status).toBe('done');
     expect(runStatus(first.run_id)).toBe('degraded');
-    expect(deskResults(first.run_id)).toEqual([
-      { agent_id: 'JP-01', status: 'ok', failure_kind: null, failure_reason: null },
-      { agent_id: 'US-01', status: 'failed', failure_kind: 'budget', failure_reason: 'budget reached: $0.0192 spent of $0.0150 allowed' },
-    ]);
+    expect(deskResults(first.run_id)).toEqual(jpAnsweredUsStopped('budget reached: $0.0192 spent of $0.0150 allowed'));
     // The run was given what remained of the day.
     const options = JSON.parse(query<{ options_json: string }>('SELECT options_json FROM runs WHERE id = ?', first.run_id)[0]!.options_json) as RunOptions;
     expect(options.budget).toEqual({ maxCostUsd: 0.015 });
@@ -218,17 +126,17 @@ budget:
     // Second item: not assessed, not failed, not done: waiting in the queue without a run.
     expect(item(STORY.boj.title)).toEqual({ title: STORY.boj.title, status: 'queued', run_id: null, skip_reason: null });
     expect(result.stderr.match(/daily budget reached/g)).toHaveLength(1);
-    expect(result.stderr).toMatch(/^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m);
+    expect(result.stderr).toMatch(COST_REACHED_LINE);
     expect(result.code).toBe(3); // the degraded run
 
-    const status = await cli(['feeds', 'status', '--config', config]);
+    const status = await cli.feedsStatus(config);
     expect(status.code).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
     expect(status.stdout).toContain(
       `\nbudget today (${today} UTC): $0.0192 of $0.0150 · 4,200 tokens — reached; queued items wait until 00:00 UTC\n`,
     );
     expect(status.stdout).toContain('queue: 1 waiting · 0 running · 1 done · 0 skipped');
-    const json = JSON.parse((await cli(['feeds', 'status', '--config', config, '--format', 'json'])).stdout) as { budget: unknown };
+    const json = await statusJson<{ budget: unknown }>(config);
     expect(json.budget).toEqual({
       day: today,
       maxCostPerDay: 0.015,
@@ -243,15 +151,15 @@ budget:
     // A second start the same day (a new process on the same archive) still sees the day's spend.
     const again = await watchOnce(config);
     expect(targets(fake)).toEqual(['JP-01']);
-    expect(again.stderr).toMatch(/^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m);
+    expect(again.stderr).toMatch(COST_REACHED_LINE);
     expect(again.code).toBe(0);
     expect(item(STORY.boj.title).status).toBe('queued');
   });
 
   it('a restarted Watcher still sees the day’s spend; on the next UTC day the deferred item is assessed', async () => {
-    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    serveEconomy();
     const fake = llm();
-    const config: WatchConfig = { feeds: [feedConfig()], budget: { maxCostUsd: 0.015 } };
+    const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss')], budget: { maxCostUsd: 0.015 } };
     const realNow = () => new Date();
 
     const day1 = await onceWith(config, { now: realNow });
@@ -286,7 +194,7 @@ budget:
     expect(query('SELECT COUNT(*) AS n FROM runs')).toEqual([{ n: 2 }]);
 
     // What each day spent, read back from the archive as feeds status does.
-    withRaw(dbPath, (db) => {
+    withRaw(work.dbPath, (db) => {
       const spend = new WatcherSpend(db);
       expect(spend.on(utcDay(new Date()))).toMatchObject({ costUsd: 2 * DESK_COST, tokens: 2 * DESK_TOKENS, calls: 2 });
       expect(spend.on(utcDay(new Date(Date.now() + DAY_MS)))).toMatchObject({ costUsd: 0, tokens: 0, calls: 0 });
@@ -294,14 +202,14 @@ budget:
   });
 
   it('with several runs in flight the day’s total stops every run: only calls already sent overshoot', async () => {
-    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    serveEconomy();
     // Both items go to JP-01 then US-01. The first item's JP-01 answer is slow, so the second
     // item's run spends past the limit while that call is in flight.
     const fake = llm({
       defaultScript: ({ target, request }) =>
         target === 'JP-01' && request.messages[0]?.content.includes(STORY.jpUs.title) ? reply.slow(500) : undefined,
     });
-    const config: WatchConfig = { feeds: [feedConfig({ agents: ['JP-01', 'US-01'] })], budget: { maxCostUsd: 0.03 } };
+    const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { agents: ['JP-01', 'US-01'] })], budget: { maxCostUsd: 0.03 } };
 
     const events = await onceWith(config, { concurrency: 2 });
 
@@ -317,10 +225,7 @@ budget:
     // US-01 never starts, although this run alone had spent less than $0.03.
     const slow = item(STORY.jpUs.title);
     expect(runStatus(slow.run_id)).toBe('degraded');
-    expect(deskResults(slow.run_id)).toEqual([
-      { agent_id: 'JP-01', status: 'ok', failure_kind: null, failure_reason: null },
-      { agent_id: 'US-01', status: 'failed', failure_kind: 'budget', failure_reason: 'budget reached: $0.0192 spent of $0.0000 allowed' },
-    ]);
+    expect(deskResults(slow.run_id)).toEqual(jpAnsweredUsStopped('budget reached: $0.0192 spent of $0.0000 allowed'));
     expect(fake.requestsFor('JP-01')).toHaveLength(2);
     expect(fake.requestsFor('US-01')).toHaveLength(1);
     expect(fake.requestsFor(SYNTHESIS)).toHaveLength(0);
@@ -329,12 +234,9 @@ budget:
   });
 
   it('a token budget works on models without a known price, whose cost is reported as unknown', async () => {
-    serveRss('/economy.rss', [STORY.boj, STORY.jpUs]);
+    serveEconomy();
     const fake = llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-budget: { maxTokensPerDay: ${DESK_TOKENS + 800} }
+    const config = writeBudgetConfig(`budget: { maxTokensPerDay: ${DESK_TOKENS + 800} }
 `);
     const result = await watchOnce(config, ['--model', 'llama3.1:8b']);
 
@@ -345,21 +247,18 @@ budget: { maxTokensPerDay: ${DESK_TOKENS + 800} }
     expect(result.stderr).toMatch(/ daily budget reached: 8,400 of 5,000 tokens; 1 item\(s\) deferred until 00:00 UTC\n/);
     expect(result.code).toBe(3);
 
-    const status = await cli(['feeds', 'status', '--config', config]);
+    const status = await cli.feedsStatus(config);
     expect(status.stdout).toMatch(
       /\nbudget today \(\d{4}-\d\d-\d\d UTC\): cost unknown \(2 call\(s\) at unknown prices\) · 8,400 of 5,000 tokens — reached; queued items wait until 00:00 UTC\n/,
     );
-    const json = JSON.parse((await cli(['feeds', 'status', '--config', config, '--format', 'json'])).stdout) as { budget: Record<string, unknown> };
+    const json = await statusJson<{ budget: Record<string, unknown> }>(config);
     expect(json.budget).toMatchObject({ spentUsd: null, spentTokens: 2 * DESK_TOKENS, calls: 2, unpricedCalls: 2, maxCostPerDay: null, maxTokensPerDay: 5000 });
   });
 
   it('maxCostPerDay with a model of unknown price: refused with one line, exit 2, nothing fetched or archived', async () => {
     const fake = llm();
-    serveRss('/economy.rss', [STORY.jpUs]);
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-budget:
+    serveEconomy([STORY.jpUs]);
+    const config = writeBudgetConfig(`budget:
   maxCostPerDay: 5.00
   maxTokensPerDay: 2000000
 `);
@@ -369,8 +268,8 @@ budget:
     expect(result.stderr.trim().split('\n')).toEqual([
       `assess: ${config}: budget.maxCostPerDay needs known prices; no price for llama3.1:8b (use budget.maxTokensPerDay instead)`,
     ]);
-    expect(feedHits).toBe(0);
+    expect(feeds.hits.length).toBe(0);
     expect(fake.requests).toHaveLength(0);
-    expect(existsSync(dbPath)).toBe(false);
+    expect(existsSync(work.dbPath)).toBe(false);
   });
 });

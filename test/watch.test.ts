@@ -1,58 +1,50 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import DatabaseConstructor, { type Database } from 'better-sqlite3';
+import DatabaseConstructor from 'better-sqlite3';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AgentDefinition } from '../src/agents/definition.js';
-import { loadAgents } from '../src/agents/load-agents.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openArchive } from '../src/archive/open-archive.js';
-import { DEFAULT_PATHS } from '../src/cli/paths.js';
-import { buildModels, type Models } from '../src/config/build-models.js';
-import { resolveConfig } from '../src/config/resolve-config.js';
-import type { FeedConfig, WatchConfig } from '../src/feeds/types.js';
-import { Watcher, type WatcherDeps, type WatchEvent } from '../src/feeds/watcher.js';
-import type { RunOptions } from '../src/pipeline/run-event.js';
-import { loadPrompts, type PromptSet } from '../src/prompts/load-prompts.js';
-import { tempDir, withRaw } from './support/archive-fixtures.js';
-import { runCliCaptured, type CapturedRun } from './support/cli-io.js';
-import { SYNTHESIS, fakeLlm, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
-import { FEED_CONTENT_TYPES, atomFeed, jsonFeed, rssFeed, type FixtureItem } from './support/feed-fixtures.js';
+import type { WatchConfig } from '../src/feeds/types.js';
+import type { WatchEvent } from '../src/feeds/watcher.js';
+import type { CapturedRun } from './support/cli-io.js';
+import { SYNTHESIS, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
+import { FEED_CONTENT_TYPES, jsonFeed, rssFeed, type FixtureItem } from './support/feed-fixtures.js';
 import type { FeedRow } from '../src/feeds/watch-store.js';
+import {
+  FEEDS,
+  WATCH_STORIES,
+  feedBody as body,
+  feedConfig,
+  queryArchive,
+  rowTitled,
+  serveFakeLlm,
+  useFeedServer,
+  useMswServer,
+  useWatchWorkspace,
+  useWatchers,
+  watchCli,
+  watchRunOptions,
+  watcherHttp,
+  writeFeedsFile,
+} from './support/watch-harness.js';
 
 /**
  * `assess watch` end to end: feeds served by msw at https://feeds.test/, desks and synthesizer
  * answered by the fake OpenAI endpoint (recorded outputs), runs archived in a throwaway SQLite
  * file that the tests then read directly. Most tests go through the CLI (`watch --once`,
  * `feeds status`); shutdown, timeouts and the scheduler drive the Watcher class, which the CLI
- * only wraps.
+ * only wraps. The shared set-up is in support/watch-harness.ts.
  */
 
 const OPENAI_KEY = 'sk-test-1234567890';
-const FEEDS = 'https://feeds.test';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => server.close());
+const server = useMswServer();
 
 // ---------------------------------------------------------------------------------------------
 // Stories. Routing (agents: auto) checked against the shipped desks with routeItem.
 
 const STORY = {
-  /** → JP-01 (Japan, Tokyo), US-01 (U.S., tariff) */
-  jpUs: {
-    title: 'Japan and U.S. agree on $550B investment package',
-    summary: 'Tokyo commits funds in exchange for lower tariffs on cars.',
-    link: 'https://news.test/2025/10/japan-us-investment',
-    publishedAt: '2025-10-01T06:00:00Z',
-  },
-  /** → JP-01 (Bank of Japan, yen) */
-  boj: {
-    title: 'Bank of Japan holds rates as yen weakens',
-    summary: 'The policy board keeps the short-term rate unchanged.',
-    link: 'https://news.test/2025/10/boj-holds',
-    publishedAt: '2025-10-01T07:00:00Z',
-  },
+  ...WATCH_STORIES,
   /** → CN-01 */
   rareEarths: {
     title: 'China tightens rare earths export control',
@@ -86,75 +78,19 @@ const STORY = {
 // ---------------------------------------------------------------------------------------------
 // Per-test workspace: a folder with the feeds file and the archive.
 
-let work: { dir: string; cleanup: () => void };
-let dbPath = '';
-beforeEach(() => {
-  work = tempDir('watch');
-  dbPath = join(work.dir, 'archive.db');
-  hits.length = 0;
-});
+const work = useWatchWorkspace('watch');
 afterEach(() => {
-  server.resetHandlers();
   vi.useRealTimers();
-  work.cleanup();
 });
 
-function writeConfig(yaml: string, name = 'assess.feeds.yaml'): string {
-  const path = join(work.dir, name);
-  writeFileSync(path, yaml);
-  return path;
-}
-
-const cliEnv = (): Record<string, string> => ({ OPENAI_API_KEY: OPENAI_KEY, ASSESS_PROVIDER: 'openai', ASSESS_DB: dbPath });
-
-function watchOnce(configPath: string, extra: string[] = []): Promise<CapturedRun> {
-  return runCliCaptured(['watch', '--once', '--config', configPath, '--retries', '0', '--timeout', '10', ...extra], {
-    env: cliEnv(),
-    cwd: work.dir,
-  });
-}
-
-function feedsStatus(configPath: string, format: 'text' | 'json'): Promise<CapturedRun> {
-  return runCliCaptured(['feeds', 'status', '--config', configPath, '--format', format], { env: cliEnv(), cwd: work.dir });
-}
+const writeConfig = (yaml: string, name?: string): string => writeFeedsFile(work, yaml, name);
+const { run: cli, watchOnce, feedsStatus } = watchCli(OPENAI_KEY, work);
 
 // ---------------------------------------------------------------------------------------------
 // Fake feeds and the fake LLM.
 
-interface Hit {
-  path: string;
-  ifNoneMatch: string | null;
-  ifModifiedSince: string | null;
-  userAgent: string | null;
-}
-const hits: Hit[] = [];
-const hitsFor = (path: string) => hits.filter((h) => h.path === path);
-
-function serveFeed(path: string, respond: (request: Request) => Response | Promise<Response>): void {
-  server.use(
-    http.get(`${FEEDS}${path}`, ({ request }) => {
-      hits.push({
-        path,
-        ifNoneMatch: request.headers.get('if-none-match'),
-        ifModifiedSince: request.headers.get('if-modified-since'),
-        userAgent: request.headers.get('user-agent'),
-      });
-      return respond(request);
-    }),
-  );
-}
-
-const body = (text: string, contentType: string, headers: Record<string, string> = {}) =>
-  new HttpResponse(text, { headers: { 'Content-Type': contentType, ...headers } });
-
-const serveRss = (path: string, items: FixtureItem[]) => serveFeed(path, () => body(rssFeed(items), FEED_CONTENT_TYPES.rss));
-const serveAtom = (path: string, items: FixtureItem[]) => serveFeed(path, () => body(atomFeed(items), FEED_CONTENT_TYPES.atom));
-
-function llm(options: FakeLlmOptions = {}): FakeLlm {
-  const fake = fakeLlm(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { hits, hitsFor, serveFeed, serveRss, serveAtom } = useFeedServer(server);
+const llm = (options: FakeLlmOptions = {}): FakeLlm => serveFakeLlm(server, options);
 
 /** Requests per target (desk id or `synthesis`). */
 function callCounts(fake: FakeLlm): Record<string, number> {
@@ -200,9 +136,7 @@ interface ItemRow {
 }
 type FeedRowData = FeedRow;
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  return withRaw(dbPath, (db) => db.prepare(sql).all(...params) as T[], { readonly: true });
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryArchive<T>(work, sql, ...params);
 const runs = () => query<RunRow>('SELECT id, event_title, status, pid, finished_at FROM runs ORDER BY started_at');
 const items = () => query<ItemRow>('SELECT * FROM feed_items ORDER BY id');
 function feedRow(name: string): FeedRowData {
@@ -210,57 +144,13 @@ function feedRow(name: string): FeedRowData {
   if (!row) throw new Error(`no feeds row for ${name}`);
   return row;
 }
-function item(title: string): ItemRow {
-  const row = items().find((i) => i.title === title);
-  if (!row) throw new Error(`no feed item titled ${JSON.stringify(title)}; have ${JSON.stringify(items().map((i) => i.title))}`);
-  return row;
-}
+const item = (title: string): ItemRow => rowTitled(items(), title);
 const minutesBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
 
 // ---------------------------------------------------------------------------------------------
-// Driving the Watcher directly (as watch.ts builds it).
+// Driving the Watcher directly (as watch.ts builds it): all of a run's desks at once, two stories at once.
 
-let engine: { desks: AgentDefinition[]; prompts: PromptSet; models: Models };
-beforeAll(async () => {
-  const desks = await loadAgents(DEFAULT_PATHS.agentsDir);
-  const config = resolveConfig({ provider: 'openai', retries: '0', timeout: '10' }, { OPENAI_API_KEY: OPENAI_KEY }, DEFAULT_PATHS);
-  engine = { desks, prompts: await loadPrompts(DEFAULT_PATHS.promptsDir), models: await buildModels(config, desks) };
-});
-
-const RUN_OPTIONS: RunOptions = {
-  concurrency: 8,
-  timeoutMs: 10_000,
-  maxRepairs: 0,
-  maxOutputTokens: 8192,
-  retry: { maxRetries: 0, baseDelayMs: 10, maxDelayMs: 10 },
-};
-
-function feedConfig(name: string, path: string, overrides: Partial<FeedConfig> = {}): FeedConfig {
-  return {
-    name,
-    url: `${FEEDS}${path}`,
-    schedule: { everyMs: 15 * 60_000 },
-    agents: 'auto',
-    include: [],
-    exclude: [],
-    maxItemsPerPoll: 20,
-    fetchArticle: false,
-    ...overrides,
-  };
-}
-
-function makeWatcher(db: Database, config: WatchConfig, overrides: Partial<WatcherDeps> = {}): Watcher {
-  return new Watcher({
-    db,
-    config,
-    desks: engine.desks,
-    // Looked up at call time, so msw's patched global fetch is the one used.
-    http: { fetch: (input, init) => fetch(input, init), timeoutMs: 5_000, maxBytes: 1_000_000, userAgent: 'assess-test/1.0' },
-    assess: { models: engine.models, prompts: engine.prompts, runOptions: RUN_OPTIONS },
-    concurrency: 2,
-    ...overrides,
-  });
-}
+const { make: makeWatcher, once: onceWith } = useWatchers({ openaiKey: OPENAI_KEY, work, runOptions: watchRunOptions(8), concurrency: 2 });
 
 // =============================================================================================
 
@@ -491,7 +381,7 @@ feeds:
     expect(runs()).toHaveLength(1);
     expect(callCounts(fake)).toEqual({ 'JP-01': 1, 'US-01': 1, [SYNTHESIS]: 1 });
     // The event carries the article's text, and says so.
-    const stored = new DatabaseConstructor(dbPath, { readonly: true });
+    const stored = new DatabaseConstructor(work.dbPath, { readonly: true });
     try {
       const row = stored.prepare('SELECT text_source, event_json FROM feed_items').get() as { text_source: string; event_json: string };
       expect(row.text_source).toBe('article');
@@ -588,14 +478,14 @@ describe('a broken feed never stops the others', () => {
     });
     serveAtom('/asia.atom', [STORY.rareEarths]);
     const fake = llm();
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     const events: WatchEvent[] = [];
     try {
       const watcher = makeWatcher(
         db,
         { feeds: [feedConfig('slow', '/slow.rss'), feedConfig('asia', '/asia.atom')] },
         {
-          http: { fetch: (input, init) => fetch(input, init), timeoutMs: 300, maxBytes: 1_000_000, userAgent: 'assess-test/1.0' },
+          http: watcherHttp(300),
           onEvent: (e) => events.push(e),
         },
       );
@@ -665,7 +555,7 @@ describe('shutdown and restart', () => {
     const slow = llm({ scripts: { 'CN-01': reply.slow(30_000) } });
     const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { agents: ['JP-01', 'US-01', 'CN-01'] })] };
 
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     let runId: string;
     try {
       const watcher = makeWatcher(db, config);
@@ -706,12 +596,7 @@ describe('shutdown and restart', () => {
     server.resetHandlers();
     serveRss('/economy.rss', [STORY.jpUs]);
     const fast = llm();
-    const db2 = openArchive(dbPath);
-    try {
-      await makeWatcher(db2, config).once();
-    } finally {
-      db2.close();
-    }
+    await onceWith(config);
     expect(callCounts(fast)).toEqual({ 'CN-01': 1, [SYNTHESIS]: 1 });
     expect(runs()).toHaveLength(1);
     expect(runs()[0]).toMatchObject({ id: runId, status: 'ok' });
@@ -724,7 +609,7 @@ describe('shutdown and restart', () => {
     serveRss('/economy.rss', [STORY.jpUs]);
     llm({ scripts: { 'US-01': reply.slow(30_000) } });
     const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { agents: ['JP-01', 'US-01'] })] };
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     try {
       const watcher = makeWatcher(db, config);
       const running = watcher.run();
@@ -744,13 +629,7 @@ describe('shutdown and restart', () => {
     server.resetHandlers();
     serveRss('/economy.rss', [STORY.jpUs]);
     const fast = llm();
-    const events: WatchEvent[] = [];
-    const db2 = openArchive(dbPath);
-    try {
-      await makeWatcher(db2, config, { onEvent: (e) => events.push(e) }).once();
-    } finally {
-      db2.close();
-    }
+    const events = await onceWith(config);
     expect(events).toContainEqual({ type: 'requeued-after-crash', count: 1 });
     expect(callCounts(fast)).toEqual({ 'US-01': 1, [SYNTHESIS]: 1 });
     expect(runs()).toHaveLength(1);
@@ -765,7 +644,7 @@ describe('shutdown and restart', () => {
       return body(rssFeed([STORY.jpUs]), FEED_CONTENT_TYPES.rss);
     });
     const events: WatchEvent[] = [];
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     try {
       const watcher = makeWatcher(db, { feeds: [feedConfig('economy', '/economy.rss')] }, { onEvent: (e) => events.push(e) });
       const running = watcher.run();
@@ -799,7 +678,7 @@ describe('shutdown and restart', () => {
       http.get(STORY.boj.link, () => body('<html><body><p>Short page.</p></body></html>', 'text/html')),
     );
     const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss', { fetchArticle: true })] };
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     try {
       const watcher = makeWatcher(db, config);
       const running = watcher.run();
@@ -811,12 +690,7 @@ describe('shutdown and restart', () => {
     }
 
     llm();
-    const db2 = openArchive(dbPath);
-    try {
-      await makeWatcher(db2, config).once();
-    } finally {
-      db2.close();
-    }
+    await onceWith(config);
     expect(items().map((i) => i.title).sort()).toEqual([STORY.boj.title, STORY.jpUs.title].sort());
   });
 
@@ -825,7 +699,7 @@ describe('shutdown and restart', () => {
     serveRss('/economy.rss', [STORY.boj]);
     const fake = llm();
     const errors: string[] = [];
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     db.exec("CREATE TRIGGER broken_disk BEFORE INSERT ON syntheses BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
     try {
       const watcher = makeWatcher(
@@ -857,7 +731,7 @@ describe('scheduler', () => {
     llm();
     const start = new Date('2025-10-01T09:00:00.000Z');
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: false, now: start });
-    const db = openArchive(dbPath);
+    const db = openArchive(work.dbPath);
     // setImmediate is real: lets msw, fetch and the watcher's promise chains finish.
     const settle = async (until: () => boolean) => {
       for (let i = 0; i < 500 && !until(); i++) await new Promise((resolve) => setImmediate(resolve));
@@ -933,10 +807,10 @@ describe('bad configuration exits 2 with one line, before anything is fetched', 
   };
 
   it('a missing --config file', async () => {
-    const result = await runCliCaptured(['watch', '--once', '--config', 'missing.yaml'], { env: cliEnv(), cwd: work.dir });
+    const result = await cli(['watch', '--once', '--config', 'missing.yaml']);
     expect(result.code).toBe(2);
     expect(oneLine(result)).toBe(`assess: ${join(work.dir, 'missing.yaml')}: no such file (create it, or use --feed URL)`);
-    expect(existsSync(dbPath)).toBe(false);
+    expect(existsSync(work.dbPath)).toBe(false);
   });
 
   it('an unknown desk id, named with file and line', async () => {
@@ -949,12 +823,12 @@ describe('bad configuration exits 2 with one line, before anything is fetched', 
     expect(result.code).toBe(2);
     expect(oneLine(result)).toMatch(new RegExp(`^assess: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: feeds\\[0\\]\\.agents\\[1\\]: unknown desk XX-99; known desks: CN-01, `));
     expect(hits).toHaveLength(0);
-    expect(existsSync(dbPath)).toBe(false);
+    expect(existsSync(work.dbPath)).toBe(false);
   });
 
   it('--feed together with --config', async () => {
     const config = writeConfig(`feeds:\n  - name: economy\n    url: ${FEEDS}/economy.rss\n`);
-    const result = await runCliCaptured(['watch', '--once', '--config', config, '--feed', `${FEEDS}/other.rss`], { env: cliEnv(), cwd: work.dir });
+    const result = await cli(['watch', '--once', '--config', config, '--feed', `${FEEDS}/other.rss`]);
     expect(result.code).toBe(2);
     expect(oneLine(result)).toBe('assess: give either --config or --feed, not both');
     expect(hits).toHaveLength(0);
