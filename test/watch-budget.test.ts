@@ -156,6 +156,25 @@ describe('assess watch with a daily budget', () => {
     expect(item(STORY.boj.title).status).toBe('queued');
   });
 
+  it('watch --max-tokens caps each run on its own (no daily budget): both items run, each stops after one desk', async () => {
+    serveEconomy();
+    const fake = llm();
+    const config = writeFeedsFile(work, `feeds:\n  - name: economy\n    url: ${FEEDS}/economy.rss\n`);
+    const result = await watchOnce(config, ['--max-tokens', String(DESK_TOKENS)]);
+    expect(result.code, result.stderr).toBe(3);
+    // Each run: its first desk spends the run's tokens; its second desk and the synthesis never start.
+    expect(targets(fake).filter((t) => t === SYNTHESIS)).toHaveLength(0);
+    for (const title of [STORY.jpUs.title, STORY.boj.title]) {
+      const row = item(title);
+      expect(row.status).toBe('done');
+      expect(runStatus(row.run_id)).toBe('degraded');
+      const results = deskResults(row.run_id);
+      expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+      expect(results.filter((r) => r.failure_kind === 'budget').length).toBe(results.length - 1);
+    }
+    expect(result.stderr).not.toContain('daily budget reached');
+  });
+
   it('a restarted Watcher still sees the day’s spend; on the next UTC day the deferred item is assessed', async () => {
     serveEconomy();
     const fake = llm();

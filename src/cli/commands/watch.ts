@@ -79,7 +79,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
 
   const prompts = await loadPrompts(abs(config.promptsDir));
   const models = await buildModels(withAbsolutePaths(config, abs), desks, io.fetch);
-  if (watchConfig.budget?.maxCostUsd !== undefined) {
+  if (watchConfig.budget?.maxCostUsd !== undefined || config.maxCostUsd !== undefined) {
     // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it
     // as free (the rule of `assess run --max-cost`). The desks any feed can route to, and the
     // synthesizer (which also triages).
@@ -93,10 +93,17 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     );
     if (unpriced.length > 0) {
       throw new InputError(
-        `${configPath}: budget.maxCostPerDay needs known prices; no price for ${unpriced.join(', ')} (use budget.maxTokensPerDay instead)`,
+        watchConfig.budget?.maxCostUsd !== undefined
+          ? `${configPath}: budget.maxCostPerDay needs known prices; no price for ${unpriced.join(', ')} (use budget.maxTokensPerDay instead)`
+          : `--max-cost needs known prices; no price for ${unpriced.join(', ')} (add it to a --prices file, or use --max-tokens instead)`,
       );
     }
   }
+  // Per-run limits, on top of the daily budget (the watcher combines the two).
+  const runBudget = {
+    ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
+    ...(config.maxRunTokens !== undefined ? { maxTokens: config.maxRunTokens } : {}),
+  };
 
   let db;
   try {
@@ -126,6 +133,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
         maxRepairs: config.maxRepairs,
         maxOutputTokens: config.maxOutputTokens,
         retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+        ...(Object.keys(runBudget).length > 0 ? { budget: runBudget } : {}),
       },
     },
     concurrency,
