@@ -123,8 +123,8 @@ describe('RateLimiter', () => {
 
   it('the lower of the configured and learned limits wins', () => {
     const limiter = new RateLimiter({ rpm: 30, headroom: 1 });
-    limiter.release({ grantedAt: 0, waitedMs: 0, reservedTokens: 0, estimate: SMALL });
-    const permit = { grantedAt: 0, waitedMs: 0, reservedTokens: 0, estimate: SMALL };
+    const permit = { grantedAt: 0, waitedMs: 0, reservedTokens: 0, estimate: SMALL, gapMs: Infinity };
+    limiter.release(permit);
     limiter.succeeded(permit, { inputTokens: 1, outputTokens: 1 }, { requests: { limit: 500 }, tokens: { limit: 90_000, counts: 'total' } });
     expect(limiter.stats()).toMatchObject({ effectiveRpm: 30, effectiveTpm: 90_000, learned: { rpm: 500, tpm: 90_000 } });
   });
@@ -132,10 +132,11 @@ describe('RateLimiter', () => {
   it('a 429 pauses every caller until its retry-after, cuts the rate once per burst, and successes restore it', async () => {
     const limiter = new RateLimiter({ rpm: 600, headroom: 1 });
     await vi.advanceTimersByTimeAsync(10);
-    const burst = await Promise.all([limiter.acquire(SMALL, never)]);
+    const burst = await Promise.all([limiter.acquire(SMALL, never), limiter.acquire(SMALL, never)]);
     const before = limiter.stats().effectiveRpm!;
-    // Three calls of the same burst come back 429: one cut, not three.
-    for (let i = 0; i < 3; i++) limiter.failed(burst[0]!, rateLimited(2_000));
+    // Three calls of the same burst come back 429, told to wait longer than we waited between
+    // them (we are too fast): one cut of 30%, not three.
+    for (let i = 0; i < 3; i++) limiter.failed(burst[1]!, rateLimited(2_000));
     const cut = limiter.stats().effectiveRpm!;
     expect(cut).toBeCloseTo(before * 0.7, 5);
     expect(limiter.stats().rateLimited).toBe(3);
@@ -154,39 +155,64 @@ describe('RateLimiter', () => {
     expect(limiter.stats().effectiveRpm).toBe(600);
   });
 
-  it('with no limit known, a 429 without retry-after sets one at half the rate that hit the wall (less headroom)', async () => {
+  it('a call only slightly early (retry-after shorter than our gap: jitter, a cold connection) costs a 10% cut, not 30%', async () => {
+    const limiter = new RateLimiter({ rpm: 60, headroom: 1 });
+    await limiter.acquire(SMALL, never);
+    const second = acquireMany(limiter, 1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const [permit] = await Promise.all(second.permits);
+    expect(permit!.gapMs).toBe(1_000);
+    limiter.failed(permit!, rateLimited(5));
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(54, 5);
+  });
+
+  it('with no limit known, a 429 without retry-after sets one at half the rate we sent at', async () => {
     const limiter = new RateLimiter();
     const { permits } = acquireMany(limiter, 8);
     const granted = await Promise.all(permits);
     await vi.advanceTimersByTimeAsync(100);
     limiter.failed(granted[7]!, rateLimited());
-    // 8 calls within the last second is 480 a minute; half of that is 240, less 5%.
-    expect(limiter.stats().effectiveRpm).toBe(228);
+    // 8 calls within the last second is 480 a minute; half of that.
+    expect(limiter.stats().effectiveRpm).toBe(240);
     const { times, permits: after } = acquireMany(limiter, 2);
     await vi.advanceTimersByTimeAsync(2_000);
     const again = await Promise.all(after);
-    // One call when the default 1 s pause ends, the next 60000/228 ms later.
-    expect(times).toEqual([1_100, 1_100 + Math.ceil(60_000 / 228)]);
-    // Another 429 from a call sent after the cut (at 2.1 s): 10 calls in 2.1 s, halved.
+    // One call when the default 1 s pause ends, the next 250 ms later.
+    expect(times).toEqual([1_100, 1_350]);
+    // Another 429 on a call sent after the cut: half again; the wall is put at 3/4 of 240.
     limiter.failed(again[1]!, rateLimited());
-    const wall = (0.5 * 10 * 60_000) / 2_100;
-    expect(limiter.stats().effectiveRpm).toBeCloseTo(wall * 0.95, 5);
-    // Successes do not push past the wall quickly: at most 0.2% a call above it.
+    expect(limiter.stats().effectiveRpm).toBe(120);
+    // Successes climb 5% each back to just under the wall (180 × 0.95 = 171) ...
+    for (let i = 0; i < 8; i++) limiter.succeeded(again[0]!, { inputTokens: 1, outputTokens: 1 });
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(171, 5);
+    // ... and past it only 0.2% a call.
     for (let i = 0; i < 10; i++) limiter.succeeded(again[0]!, { inputTokens: 1, outputTokens: 1 });
-    expect(limiter.stats().effectiveRpm).toBeCloseTo(wall * 0.95 * 1.002 ** 10, 5);
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(171 * 1.002 ** 10, 5);
   });
 
-  it("with no limit known, a 429's retry-after gives the rate: one slot per retry-after", async () => {
+  it("with no limit known, a 429's retry-after gives the rate; a slightly early call only nudges it", async () => {
     const limiter = new RateLimiter();
     const { permits } = acquireMany(limiter, 8);
     const granted = await Promise.all(permits);
+    // Sent 0 ms after the call before it and told to wait 1 s: the server allows about one a second.
     limiter.failed(granted[1]!, rateLimited(1_000));
     expect(limiter.stats().effectiveRpm).toBe(57);
+    // Later, at that pace, a call 3 ms early: a 10% nudge, never a speed-up.
+    const later = acquireMany(limiter, 1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const [early] = await Promise.all(later.permits);
+    limiter.failed(early!, rateLimited(3));
+    expect(limiter.stats().effectiveRpm).toBeCloseTo(57 * 0.9, 5);
+  });
+
+  it('with no limit known, a quiet model told to wait briefly just waits: no rate is invented', async () => {
     const quiet = new RateLimiter();
     const permit = await quiet.acquire(SMALL, never);
     quiet.failed(permit, rateLimited(150));
-    // A quiet model told "150 ms" is not slowed to a crawl: 400 a minute, less 5%.
-    expect(quiet.stats().effectiveRpm).toBe(380);
+    expect(quiet.stats().effectiveRpm).toBeNull();
+    const next = acquireMany(quiet, 2);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(next.times).toEqual([150, 150]);
   });
 
   it('quota exhaustion (a 429 not worth retrying) neither pauses nor slows anyone', async () => {

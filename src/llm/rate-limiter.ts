@@ -36,6 +36,8 @@ export interface Permit {
   /** Tokens taken from the token bucket for this call (0 without a token limit). */
   readonly reservedTokens: number;
   readonly estimate: CallEstimate;
+  /** Time since the slot before this one was granted (Infinity for the first): how fast we were sending. */
+  readonly gapMs: number;
 }
 
 export interface RateLimiterStats {
@@ -65,6 +67,8 @@ interface Waiter {
 const DECREASE = 0.7;
 const INCREASE = 1.05;
 const MIN_SLOWDOWN = 0.1;
+/** The cut for a call that was only slightly early. */
+const NUDGE = 0.9;
 /** Growth per success past the rate of the last 429 (no limit known): about 5% per 25 calls. */
 const PROBE = 1.002;
 /** With no limit known, a 429 without retry-after pauses callers this long. */
@@ -81,8 +85,10 @@ const DEFAULT_PAUSE_MS = 1000;
  * - Limits come from the user (`--rpm`, `--tpm`) and from the provider's rate-limit headers,
  *   whichever is lower; the server's `remaining` counts pull our buckets down, never up.
  * - A 429 pauses every caller until its retry-after and cuts the rate (once per burst of 429s,
- *   not once per rejected call); each success restores it gradually. With no limit known at all,
- *   the first 429 sets one from the rate that just hit the wall and the server's retry-after.
+ *   not once per rejected call), a little when the call was only slightly early, a lot when the
+ *   server's retry-after says we send faster than it allows; each success restores it gradually.
+ *   With no limit known at all, 429s set one (from retry-after, else half the rate we sent at);
+ *   past the rate of the last 429 it grows only slowly, in case the limit rose.
  */
 export class RateLimiter {
   private readonly windowMs: number;
@@ -187,7 +193,7 @@ export class RateLimiter {
       const pause = Math.min(this.maxPauseMs, error.retryAfterMs ?? DEFAULT_PAUSE_MS);
       this.pausedUntil = Math.max(this.pausedUntil, now + pause);
       // Calls sent before the last cut were paced at the old rate: their 429s are the same news.
-      if (permit.grantedAt > this.lastDecreaseAt) this.decrease(now, error.retryAfterMs);
+      if (permit.grantedAt > this.lastDecreaseAt) this.decrease(now, error.retryAfterMs, permit.gapMs);
     }
     this.schedule();
   }
@@ -207,23 +213,38 @@ export class RateLimiter {
     };
   }
 
-  private decrease(now: number, retryAfterMs: number | undefined): void {
+  /**
+   * Slows down after a 429 on a call sent `gapMs` after the call before it. A retry-after shorter
+   * than that gap means the call was only slightly early (jitter, a cold first connection, or
+   * someone else's traffic on the key): a small cut. A retry-after at least as long as the gap
+   * means we are sending faster than the server allows: a real cut, to what its retry-after implies.
+   */
+  private decrease(now: number, retryAfterMs: number | undefined, gapMs: number): void {
     this.lastDecreaseAt = now;
+    const told = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : undefined;
+    const slightlyEarly = told !== undefined && told < gapMs;
     if (this.knownRpm() !== undefined || this.knownTpm() !== undefined) {
-      this.slowdown = Math.max(MIN_SLOWDOWN, this.slowdown * DECREASE);
-    } else {
-      // No limit known. The server's retry-after is the best reading of its rate (one slot per
-      // retry-after: exact for per-second buckets, cautious for per-minute windows, and it climbs
-      // back with successes). Without one, half the rate we were sending at, measured over the
-      // last sixth of a period and over at least a second, so one quiet call does not read as a crawl.
-      const span = this.windowMs / 6;
-      const recent = this.recentGrants.filter((t) => t > now - span);
-      const elapsed = Math.max(now - (recent[0] ?? now), this.windowMs / 60);
-      const halfSent = (0.5 * Math.max(1, recent.length) * this.windowMs) / elapsed;
-      const estimate = retryAfterMs !== undefined && retryAfterMs > 0 ? this.windowMs / retryAfterMs : halfSent;
-      this.adaptiveCeiling = Math.max(1, estimate);
-      this.adaptiveRpm = Math.max(1, Math.min(this.adaptiveRpm ?? Infinity, estimate * this.headroom));
+      this.slowdown = Math.max(MIN_SLOWDOWN, this.slowdown * (slightlyEarly ? NUDGE : DECREASE));
+    } else if (told === undefined) {
+      // No limit known and no retry-after: half the rate we were sending at (measured over the last
+      // sixth of a period, and over at least a second), the wall somewhere in between.
+      const current = this.adaptiveRpm ?? this.sentRpm(now);
+      this.adaptiveCeiling = Math.max(1, current * 0.75);
+      this.adaptiveRpm = Math.max(1, current * 0.5);
+    } else if (!slightlyEarly) {
+      // One slot per retry-after is the server's rate: exact for per-second buckets, cautious for
+      // per-minute windows (successes climb back from there).
+      const current = this.adaptiveRpm ?? this.sentRpm(now);
+      const implied = this.windowMs / told;
+      this.adaptiveCeiling = Math.max(1, Math.min(current, implied));
+      this.adaptiveRpm = Math.max(1, Math.min(current * NUDGE, implied * this.headroom));
+    } else if (this.adaptiveRpm !== undefined) {
+      // Slightly early at a rate we chose: that rate is the wall; settle a little below it.
+      this.adaptiveCeiling = Math.max(1, this.adaptiveRpm);
+      this.adaptiveRpm = Math.max(1, this.adaptiveRpm * NUDGE);
     }
+    // (Slightly early with no rate of our own yet — a quiet model meeting someone else's traffic —
+    // sets none: the pause until retry-after is the whole answer.)
     this.retune();
     // No burst after the pause: exactly one call goes when it ends, the rest follow at the new pace.
     const rpm = this.effectiveRpm();
@@ -254,6 +275,13 @@ export class RateLimiter {
       }
     }
     if (snapshot.tokens?.remaining !== undefined) this.tokenBucket?.clampTo(snapshot.tokens.remaining, now);
+  }
+
+  /** Requests per period we sent lately: over the last sixth of a period, and over at least a second. */
+  private sentRpm(now: number): number {
+    const recent = this.recentGrants.filter((t) => t > now - this.windowMs / 6);
+    const elapsed = Math.max(now - (recent[0] ?? now), this.windowMs / 60);
+    return (Math.max(1, recent.length) * this.windowMs) / elapsed;
   }
 
   private knownRpm(): number | undefined {
@@ -314,9 +342,10 @@ export class RateLimiter {
       this.counts.delayed += 1;
       this.counts.waitedMs += waitedMs;
     }
+    const gapMs = now - (this.recentGrants.at(-1) ?? -Infinity);
     this.recentGrants.push(now);
     while (this.recentGrants.length > 0 && (this.recentGrants[0] ?? now) <= now - this.windowMs) this.recentGrants.shift();
-    return { grantedAt: now, waitedMs, reservedTokens, estimate };
+    return { grantedAt: now, waitedMs, reservedTokens, estimate, gapMs };
   }
 
   /** Serves waiters in order while they fit, then sleeps until the first one will. */

@@ -1,8 +1,9 @@
 /**
  * `npm run soak`: many events through the real CLI against a fault-injecting fake model server,
  * then every degraded or failed run resumed with the faults off; then SIGKILL crash-durability
- * trials. Prints a table and exits nonzero unless every run ends ok, nothing crashed, and no call
- * was attempted more often than the retry/repair policy allows.
+ * trials; then many desks against a rate-limited server. Prints a table and exits nonzero unless
+ * every run ends ok, nothing crashed, no call was attempted more often than the retry/repair policy
+ * allows, and the rate-limited runs finished every desk with few 429s.
  *
  *   SOAK_EVENTS        events (default 100), each assessed by all 8 desks
  *   SOAK_FAULT_RATE    total fault rate per request, spread over every fault kind (default 0.2)
@@ -10,13 +11,24 @@
  *   SOAK_PARALLEL      events in flight at once, in this process (default 10)
  *   SOAK_ANTHROPIC_EVERY  every n-th event uses the Anthropic API instead of OpenAI (default 4; 0 = never)
  *   SOAK_KILL_TRIALS   SIGKILL trials (default 20; 0 = none)
+ *   SOAK_RATE_LIMIT_DESKS  desks of the rate-limit runs (default 20; 0 = no rate-limit phase)
+ *   SOAK_RATE_LIMIT_RPM    the server's request limit in the rate-limit phase (default 60)
+ *   SOAK_ONLY          run only these phases, comma-separated: fault, kill, rate-limit (default: all)
  *
  * The runs go through `runCli` in this process (the CLI entry point minus `process`), with
  * OPENAI_BASE_URL / ANTHROPIC_BASE_URL pointing at the fault server and a throwaway ASSESS_DB.
  * The kill trials spawn `node --import tsx src/cli/main.ts run …` as child processes.
+ *
+ * The rate-limit phase (in real time: a 60 s window, nothing compressed) spawns the CLI likewise:
+ * one event assessed by SOAK_RATE_LIMIT_DESKS desks (copies of JP-01 as XA-01, XB-01, … in a
+ * scratch --agents-dir) against a server limited to SOAK_RATE_LIMIT_RPM requests a minute, three
+ * times: the server sends its rate-limit headers and the CLI gets no flag (it must learn the limit);
+ * headers and `--rpm`; no headers (it must adapt from 429s alone). Every desk must be done, the
+ * synthesis present, and 429s few: at most one `--concurrency` wave, the calls sent before the
+ * first answer could tell the CLI anything.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -603,6 +615,245 @@ export async function runKillTrials(options: KillTrialOptions): Promise<KillRepo
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rate limits: many desks against a server limited to a few requests a minute, in real time.
+
+/** `n` desk ids the fault server recognises: XA-01 … XZ-01, then XA-02 …. */
+export function rateLimitDeskIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `X${String.fromCharCode(65 + (i % 26))}-${String(1 + Math.floor(i / 26)).padStart(2, '0')}`);
+}
+
+/** Writes copies of the shipped JP-01 desk under `dir`, one per id (only `id:` changed); returns the ids. */
+export function writeRateLimitDesks(dir: string, n: number): string[] {
+  const template = readFileSync(join(ROOT, 'agents', 'jp-01.yaml'), 'utf8');
+  if (!/^id: JP-01$/m.test(template)) throw new Error('agents/jp-01.yaml: no `id: JP-01` line to replace');
+  mkdirSync(dir, { recursive: true });
+  const ids = rateLimitDeskIds(n);
+  for (const id of ids) writeFileSync(join(dir, `${id.toLowerCase()}.yaml`), template.replace(/^id: JP-01$/m, `id: ${id}`));
+  return ids;
+}
+
+export interface RateLimitVariant {
+  name: string;
+  /** The server sends its x-ratelimit-* headers. */
+  headers: boolean;
+  /** The CLI is given `--rpm <server rpm>`. */
+  rpmFlag: boolean;
+}
+
+export const RATE_LIMIT_VARIANTS: readonly RateLimitVariant[] = [
+  { name: 'headers, no --rpm', headers: true, rpmFlag: false },
+  { name: 'headers + --rpm', headers: true, rpmFlag: true },
+  { name: 'no headers, no --rpm', headers: false, rpmFlag: false },
+];
+
+export interface RateLimitOptions {
+  /** Scratch folder: the desk files and the archives. */
+  dir: string;
+  desks: number;
+  /** The server's limit, requests per minute (its burst: one second's worth). */
+  rpm: number;
+  concurrency: number;
+  retries: number;
+  /** Server delay range per answer, ms (model latency). */
+  delayMs: readonly [number, number];
+  seed: number;
+  variants?: readonly RateLimitVariant[];
+  /** Most limiter 429s a run may see and still pass. @default concurrency */
+  max429?: number;
+  onVariant?: (variant: RateLimitVariant, run: RateLimitRun) => void;
+}
+
+export interface RateLimitRun {
+  variant: string;
+  argv: string[];
+  code: number | null;
+  status: string | null;
+  desksDone: number;
+  desksFailed: number;
+  synthesis: boolean;
+  /** Every request the server saw, and those its limiter refused with a 429. */
+  requests: number;
+  rateLimited: number;
+  /** Of the 429s: desk requests, and seconds after the first request each arrived. */
+  rateLimitedDesks: number;
+  rateLimitedAtSec: number[];
+  /** Desk requests the limiter admitted, and their rate: (n − 1) / (last − first arrival), per minute. */
+  deskAdmitted: number;
+  deskRpm: number | null;
+  /** First to last request the server saw, s. */
+  spanSec: number;
+  /** Spawn to exit of the child, ms (includes ~2 s of tsx start-up). */
+  wallMs: number;
+  /** The CLI's `rate limits: …` lines from stderr. */
+  throttling: string[];
+  /** "N call(s) answered 429" summed over the CLI's lines (what the client counted). */
+  client429: number;
+  failureReasons: string[];
+  problems: string[];
+}
+
+export interface RateLimitReport {
+  desks: number;
+  rpm: number;
+  burst: number;
+  concurrency: number;
+  retries: number;
+  delayMs: readonly [number, number];
+  max429: number;
+  runs: RateLimitRun[];
+  problems: string[];
+  wallMs: number;
+}
+
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+}
+
+/** `node --import tsx src/cli/main.ts …` as a child process; SIGKILLed after `killAfterMs`. */
+function spawnCli(args: string[], env: Record<string, string>, killAfterMs: number): Promise<ChildResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', (error) => {
+      clearTimeout(watchdog);
+      resolve({ code: null, signal: null, stdout, stderr: `${stderr}spawn error: ${error.message}\n`, wallMs: performance.now() - started });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      resolve({ code, signal, stdout, stderr, wallMs: performance.now() - started });
+    });
+  });
+}
+
+/**
+ * One event, `desks` desks, each variant against its own fresh server limited to `rpm` (no faults,
+ * seeded delays) and a fresh archive, through the real CLI in a child process, in real time.
+ */
+export async function runRateLimitPhase(options: RateLimitOptions): Promise<RateLimitReport> {
+  const started = performance.now();
+  const agentsDir = join(options.dir, 'rate-limit-agents');
+  const ids = writeRateLimitDesks(agentsDir, options.desks);
+  const deskIds = new Set(ids);
+  const max429 = options.max429 ?? options.concurrency;
+  const runs: RateLimitRun[] = [];
+  let burst = 1;
+
+  for (const [i, variant] of (options.variants ?? RATE_LIMIT_VARIANTS).entries()) {
+    const server = await new FaultServer({
+      seed: options.seed + i,
+      delayMs: options.delayMs,
+      rateLimit: { rpm: options.rpm, headers: variant.headers },
+    }).start();
+    burst = server.rateLimit?.burst ?? burst;
+    try {
+      const argv = [
+        'run', 'fixtures/events/jbic-550b.md',
+        '--provider', 'openai',
+        '--agents-dir', agentsDir,
+        '--concurrency', String(options.concurrency),
+        '--retries', String(options.retries),
+        ...(variant.rpmFlag ? ['--rpm', String(options.rpm)] : []),
+        '--no-progress', '--format', 'json',
+      ];
+      // Every call needs a slot of 60 000 / rpm ms: ten times that is a generous whole-run limit.
+      const budgetSec = Math.ceil(((options.desks + 1) * 60 * 10) / options.rpm) + 60;
+      const child = await spawnCli([...argv, '--timeout', String(budgetSec)], {
+        OPENAI_API_KEY: FAKE_OPENAI_KEY,
+        OPENAI_BASE_URL: server.openaiUrl,
+        ASSESS_DB: join(options.dir, `rate-limit-${i + 1}.db`),
+      }, (budgetSec + 60) * 1000);
+
+      const report = parseReport(child.stdout) as (ReportJson & { synthesis?: unknown }) | null;
+      const requests = server.requests;
+      const first = requests[0]?.arrivedAt ?? 0;
+      const last = requests.at(-1)?.arrivedAt ?? first;
+      const limited = requests.filter((r) => r.rateLimited);
+      const deskArrivals = requests.filter((r) => !r.rateLimited && deskIds.has(r.target)).map((r) => r.arrivedAt).sort((a, b) => a - b);
+      const deskSpan = (deskArrivals.at(-1) ?? 0) - (deskArrivals[0] ?? 0);
+      const throttling = child.stderr.split('\n').filter((l) => l.startsWith('rate limits:'));
+      const client429 = throttling.reduce((n, l) => n + Number(/(\d+) call\(s\) answered 429/.exec(l)?.[1] ?? 0), 0);
+      const done = report?.assessments.length ?? 0;
+      const failed = report?.failures.length ?? 0;
+      const synthesis = report !== null && report.synthesis !== null && report.synthesis !== undefined;
+
+      const problems: string[] = [];
+      if (child.code !== 0) problems.push(`exit ${child.code ?? child.signal}: ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      if (report === null) problems.push(`no JSON report: ${child.stdout.slice(0, 200)}`);
+      else {
+        if (report.status !== 'ok') problems.push(`status ${report.status}`);
+        if (done !== options.desks) problems.push(`${done} of ${options.desks} desks done, ${failed} failed`);
+        if (!synthesis) problems.push(`no synthesis: ${report.synthesisError ?? 'unknown reason'}`);
+      }
+      if (hasStackTrace(child.stderr)) problems.push(`stack trace on stderr: ${child.stderr.slice(0, 300)}`);
+      if (limited.length > max429) problems.push(`${limited.length} requests answered 429 by the server's limiter (at most ${max429} allowed)`);
+
+      const run: RateLimitRun = {
+        variant: variant.name,
+        argv,
+        code: child.code,
+        status: report?.status ?? null,
+        desksDone: done,
+        desksFailed: failed,
+        synthesis,
+        requests: requests.length,
+        rateLimited: server.rateLimitedCount,
+        rateLimitedDesks: limited.filter((r) => deskIds.has(r.target)).length,
+        rateLimitedAtSec: limited.map((r) => Math.round((r.arrivedAt - first) / 100) / 10),
+        deskAdmitted: deskArrivals.length,
+        deskRpm: deskArrivals.length > 1 && deskSpan > 0 ? ((deskArrivals.length - 1) / deskSpan) * 60_000 : null,
+        spanSec: (last - first) / 1000,
+        wallMs: child.wallMs,
+        throttling,
+        client429,
+        failureReasons: (report?.failures ?? []).map((f) => `${f.agentId} ${f.kind}: ${f.reason}`),
+        problems,
+      };
+      runs.push(run);
+      options.onVariant?.(variant, run);
+    } finally {
+      await server.close();
+    }
+  }
+
+  return {
+    desks: options.desks,
+    rpm: options.rpm,
+    burst,
+    concurrency: options.concurrency,
+    retries: options.retries,
+    delayMs: options.delayMs,
+    max429,
+    runs,
+    problems: runs.flatMap((r) => r.problems.map((p) => `rate limit (${r.variant}): ${p}`)),
+    wallMs: performance.now() - started,
+  };
+}
+
+/** One table cell for a rate-limit run. */
+export function describeRateLimitRun(r: RateLimitRun): string {
+  const rate = r.deskRpm === null ? '—' : `${r.deskRpm.toFixed(1)}/min`;
+  return [
+    `exit ${r.code ?? '—'}, ${r.status ?? 'no report'}: desks ${r.desksDone} done, ${r.desksFailed} failed, synthesis ${r.synthesis ? 'yes' : 'NO'}`,
+    `requests ${r.requests}, 429s ${r.rateLimited} (desks ${r.rateLimitedDesks}; client counted ${r.client429})`,
+    `desk calls ${rate} (${r.deskAdmitted} admitted)`,
+    `wall ${(r.wallMs / 1000).toFixed(1)} s (requests over ${r.spanSec.toFixed(1)} s)`,
+  ].join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
 // The table.
 
 const fmt = (record: Record<string, number>): string =>
@@ -611,8 +862,9 @@ const fmt = (record: Record<string, number>): string =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || '—';
 
-export function renderSoakTable(report: SoakReport, kills?: KillReport): string {
-  const rows: [string, string][] = [
+export function renderSoakTable(report: SoakReport | undefined, kills?: KillReport, rateLimit?: RateLimitReport): string {
+  const rows: [string, string][] = [];
+  if (report) rows.push(
     ['events × desks', `${report.events} × ${report.desksPerEvent} (providers: ${fmt(report.providers)})`],
     ['fault rate / seed', `${(report.faultRate * 100).toFixed(0)}% per request over ${FAULT_KINDS.length} kinds / ${report.seed}`],
     ['policy', `--call-timeout ${report.policy.timeoutSec} --retries ${report.policy.retries} --repairs ${report.policy.repairs} → max ${report.policy.maxAttempts} calls per desk`],
@@ -636,7 +888,7 @@ export function renderSoakTable(report: SoakReport, kills?: KillReport): string 
     ['over policy', String(report.attempts.overPolicy.length)],
     ['crashes', String(report.crashes.total)],
     ['wall time', `${(report.wallMs.total / 1000).toFixed(1)} s (runs ${(report.wallMs.runs / 1000).toFixed(1)} s, resumes ${(report.wallMs.resumes / 1000).toFixed(1)} s)`],
-  ];
+  );
   if (kills) {
     rows.push(
       ['kill trials', `${kills.trials.length}: ${fmt(kills.landings)}`],
@@ -645,6 +897,14 @@ export function renderSoakTable(report: SoakReport, kills?: KillReport): string 
       ['  problems', String(kills.problems.length)],
       ['  wall time', `${(kills.wallMs / 1000).toFixed(1)} s`],
     );
+  }
+  if (rateLimit) {
+    rows.push([
+      'rate limit',
+      `1 event × ${rateLimit.desks} desks + synthesis; server ${rateLimit.rpm} rpm (burst ${rateLimit.burst}), delay ${rateLimit.delayMs[0]}–${rateLimit.delayMs[1]} ms; --concurrency ${rateLimit.concurrency} --retries ${rateLimit.retries}; at most ${rateLimit.max429} 429s`,
+    ]);
+    for (const r of rateLimit.runs) rows.push([`  ${r.variant}`, describeRateLimitRun(r)]);
+    rows.push(['  problems', String(rateLimit.problems.length)], ['  wall time', `${(rateLimit.wallMs / 1000).toFixed(1)} s`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   const line = `+${'-'.repeat(width + 2)}+${'-'.repeat(72)}`;
@@ -661,6 +921,12 @@ async function main(): Promise<number> {
     if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
     return value;
   };
+  const PHASES = ['fault', 'kill', 'rate-limit'] as const;
+  const only = (process.env['SOAK_ONLY'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const unknown = only.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`SOAK_ONLY: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
+  const runs = (phase: (typeof PHASES)[number]) => only.length === 0 || only.includes(phase);
+
   const crashes: string[] = [];
   process.on('uncaughtException', (error) => crashes.push(`uncaughtException: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => crashes.push(`unhandledRejection: ${(error as Error)?.stack ?? String(error)}`));
@@ -670,22 +936,24 @@ async function main(): Promise<number> {
   const server = await new FaultServer({ seed }).start();
   const clean = await new FaultServer({ seed }).start();
   try {
-    const report = await runSoak({
-      server,
-      dbPath: join(dir, 'soak.db'),
-      events: num('SOAK_EVENTS', 100),
-      faultRate: num('SOAK_FAULT_RATE', 0.2),
-      seed,
-      timeoutSec: 3,
-      retries: 3,
-      repairs: 2,
-      parallel: num('SOAK_PARALLEL', 10),
-      anthropicEvery: num('SOAK_ANTHROPIC_EVERY', 4),
-      onRun: (done, total) => {
-        if (done % 10 === 0 || done === total) process.stderr.write(`soak: ${done}/${total} runs\n`);
-      },
-    });
-    const trials = num('SOAK_KILL_TRIALS', 20);
+    const report = runs('fault')
+      ? await runSoak({
+          server,
+          dbPath: join(dir, 'soak.db'),
+          events: num('SOAK_EVENTS', 100),
+          faultRate: num('SOAK_FAULT_RATE', 0.2),
+          seed,
+          timeoutSec: 3,
+          retries: 3,
+          repairs: 2,
+          parallel: num('SOAK_PARALLEL', 10),
+          anthropicEvery: num('SOAK_ANTHROPIC_EVERY', 4),
+          onRun: (done, total) => {
+            if (done % 10 === 0 || done === total) process.stderr.write(`soak: ${done}/${total} runs\n`);
+          },
+        })
+      : undefined;
+    const trials = runs('kill') ? num('SOAK_KILL_TRIALS', 20) : 0;
     const kills =
       trials > 0
         ? await runKillTrials({
@@ -702,28 +970,61 @@ async function main(): Promise<number> {
             lanes: num('SOAK_KILL_LANES', 2),
           })
         : undefined;
-    report.crashes.total += crashes.length;
-    report.crashes.details.push(...crashes);
-    process.stdout.write(`${renderSoakTable(report, kills)}\n`);
+    const rateLimitDesks = runs('rate-limit') ? num('SOAK_RATE_LIMIT_DESKS', 20) : 0;
+    const rateLimit =
+      rateLimitDesks > 0
+        ? await runRateLimitPhase({
+            dir,
+            desks: rateLimitDesks,
+            rpm: num('SOAK_RATE_LIMIT_RPM', 60),
+            concurrency: 8,
+            retries: 6,
+            delayMs: [200, 600],
+            seed,
+            onVariant: (variant, run) => process.stderr.write(`soak: rate limit, ${variant.name}: ${describeRateLimitRun(run)}\n`),
+          })
+        : undefined;
+    if (report) {
+      report.crashes.total += crashes.length;
+      report.crashes.details.push(...crashes);
+    }
+    process.stdout.write(`${renderSoakTable(report, kills, rateLimit)}\n`);
 
-    const notOk = Object.entries(report.after).filter(([status]) => status !== 'ok');
-    const missing = report.events - Object.values(report.after).reduce((a, b) => a + b, 0);
-    const problems = [
-      ...(notOk.length > 0 ? [`runs not ok after resume: ${fmt(Object.fromEntries(notOk))}`] : []),
-      ...(missing > 0 ? [`${missing} event(s) left no archived run`] : []),
-      ...report.crashes.details,
-      ...report.attempts.overPolicy,
-      ...(report.callsMatchRequests ? [] : [`archive round-0 calls ${report.calls.round0} ≠ server requests ${report.server.runPhase}`]),
-      ...(kills?.problems ?? []),
-    ];
-    if (report.deskFailures.reasons.length > 0) {
+    const problems: string[] = [];
+    if (report) {
+      const notOk = Object.entries(report.after).filter(([status]) => status !== 'ok');
+      const missing = report.events - Object.values(report.after).reduce((a, b) => a + b, 0);
+      problems.push(
+        ...(notOk.length > 0 ? [`runs not ok after resume: ${fmt(Object.fromEntries(notOk))}`] : []),
+        ...(missing > 0 ? [`${missing} event(s) left no archived run`] : []),
+        ...report.crashes.details,
+        ...report.attempts.overPolicy,
+        ...(report.callsMatchRequests ? [] : [`archive round-0 calls ${report.calls.round0} ≠ server requests ${report.server.runPhase}`]),
+      );
+    } else problems.push(...crashes);
+    problems.push(...(kills?.problems ?? []), ...(rateLimit?.problems ?? []));
+    if (report && report.deskFailures.reasons.length > 0) {
       process.stdout.write(`\ndesk failure reasons (run):\n${report.deskFailures.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+    }
+    if (rateLimit) {
+      const lines = rateLimit.runs.flatMap((r) => [
+        `  ${r.variant}: assess ${r.argv.join(' ')}`,
+        ...(r.throttling.length > 0 ? r.throttling : ['(no rate limits: line)']).map((l) => `    ${l}`),
+        ...(r.rateLimitedAtSec.length > 0 ? [`    429s at ${r.rateLimitedAtSec.map((t) => `${t.toFixed(1)}`).join(', ')} s after the first request`] : []),
+        ...r.failureReasons.map((f) => `    failed: ${f}`),
+      ]);
+      process.stdout.write(`\nrate limit runs (the CLI's stderr summary):\n${lines.join('\n')}\n`);
     }
     if (problems.length > 0) {
       process.stdout.write(`\nFAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       return 1;
     }
-    process.stdout.write('\nsoak ok: every run ok after resume, no crash, no call over the policy\n');
+    const passed = [
+      ...(report ? ['every run ok after resume, no crash, no call over the policy'] : []),
+      ...(kills ? ['every killed run intact and resumed'] : []),
+      ...(rateLimit ? [`every rate-limited run done with at most ${rateLimit.max429} 429s`] : []),
+    ];
+    process.stdout.write(`\nsoak ok: ${passed.join('; ') || 'nothing ran'}\n`);
     return 0;
   } finally {
     await server.close();
