@@ -322,6 +322,27 @@ describe('size cap', () => {
     expect(htmlHeader).toContain('<p class="notes" role="note"><strong>Event body cut: kept 20,000 of 50,000 characters (head and tail).</strong></p>');
   });
 
+  it('--max-event-chars (and ASSESS_MAX_EVENT_CHARS) sets the cap; a bad value is one line, exit 2', async () => {
+    const file = write('long-capped.json', JSON.stringify({ title: 'Long story', summary: LONG_BODY }));
+    const { id } = await read({ path: file }, '', { maxChars: 1_000 });
+    const base = ['run', file, '--provider', 'replay', '--replay-dir', replayDirFor(id), '--no-progress', '--no-archive', '--format', 'json'];
+    for (const [args, env] of [
+      [['--max-event-chars', '1000'], {}],
+      [[], { ASSESS_MAX_EVENT_CHARS: '1000' }],
+    ] as const) {
+      const r = await runCliCaptured([...base, ...args], { cwd: dir, env });
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout) as { event: { id: string; cut?: unknown; summary: string } };
+      expect(report.event.id).toBe(id);
+      expect(report.event.cut).toEqual({ originalChars: 50_000, keptChars: 1_000 });
+      expect(report.event.summary).toContain('[… 49,000 characters cut by assess: the event was longer than 1,000 characters …]');
+    }
+    const bad = await runCliCaptured([...base, '--max-event-chars', 'huge'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('assess: --max-event-chars must be a number\n');
+  });
+
   it('an uncut event shows no cut notice', async () => {
     const file = write('short-report.json', JSON.stringify({ title: 'Short story', summary: 'Short body.' }));
     const { id } = await read({ path: file });

@@ -317,6 +317,20 @@ describe('watch --once', () => {
     expect(event.summary).toContain('characters cut by assess');
   });
 
+  it('--max-event-chars caps feed stories too', async () => {
+    const long = `${'Tokyo and Washington agreed the JBIC terms. '.repeat(100)}END`;
+    serveRss('/economy.rss', [{ ...STORY.jpUs, summary: long }]);
+    llm();
+    const config = writeConfig(`feeds:
+  - name: economy
+    url: ${FEEDS}/economy.rss
+`);
+    expect((await watchOnce(config, ['--max-event-chars', '1000'])).code).toBe(0);
+    const event = JSON.parse(query<{ event_json: string }>('SELECT event_json FROM feed_items')[0]!.event_json) as { cut?: unknown; summary: string };
+    expect(event.cut).toEqual({ originalChars: long.length, keptChars: 1_000 });
+    expect(event.summary.endsWith('END')).toBe(true);
+  });
+
   it('include/exclude filters: filtered items are recorded as skipped with the reason and never run', async () => {
     serveRss('/economy.rss', [STORY.skiTariff, STORY.boj, STORY.jpUs]);
     const fake = llm();

@@ -56,7 +56,7 @@ export async function planRun(eventPath: string | undefined, options: PlanRunOpt
     ...(options.tags !== undefined ? { tags: splitList(options.tags) ?? [] } : {}),
     ...(options.language !== undefined ? { language: options.language } : {}),
   };
-  const event = await readEvent(spec, nodeEventReaders(io.stdin)).catch((error: unknown) => {
+  const event = await readEvent(spec, nodeEventReaders(io.stdin), { maxChars: config.maxEventChars }).catch((error: unknown) => {
     // Name the path as the user typed it, not the absolute one.
     if (error instanceof InputError && eventPath && eventPath !== '-') {
       throw new InputError(error.message.replace(abs(eventPath), eventPath));

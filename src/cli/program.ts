@@ -37,7 +37,8 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       .option('--retries <n>', 'retries of transient provider errors (default 3)')
       .option('--rpm <n>', 'requests per minute per provider+model (default: learned from the provider\'s rate-limit headers)')
       .option('--tpm <n>', 'tokens per minute per provider+model, input + output cap (default: learned likewise)')
-      .option('--prices <file>', 'YAML/JSON model prices (USD per million tokens) on top of the built-in ones (default: $ASSESS_PRICES)');
+      .option('--prices <file>', 'YAML/JSON model prices (USD per million tokens) on top of the built-in ones (default: $ASSESS_PRICES)')
+      .option('--max-event-chars <n>', 'event bodies longer than this are cut, head and tail kept, the cut shown in the report (default 20000)');
 
   modelOptions(program
     .command('run')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveDbPath } from './db-path.js';
 import { InputError } from '../errors/index.js';
+import { DEFAULT_MAX_EVENT_CHARS } from '../event/size-cap.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -34,6 +35,7 @@ export interface ConfigFlags {
   tpm?: string;
   /** A YAML/JSON file of model prices on top of the built-in ones. */
   prices?: string;
+  maxEventChars?: string;
   retries?: string;
   logLevel?: string;
   agentsDir?: string;
@@ -75,6 +77,8 @@ const ConfigSchema = z.object({
   replayDir: z.string().min(1),
   dbPath: z.string().min(1),
   pricesFile: z.string().min(1).optional(),
+  /** Event bodies longer than this are cut, head and tail kept, the cut recorded. */
+  maxEventChars: positiveInt('--max-event-chars', 10_000_000),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
 });
@@ -133,6 +137,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     replayDir: nonEmpty(flags.replayDir) ?? nonEmpty(env['ASSESS_REPLAY_DIR']) ?? defaults.replayDir,
     dbPath: resolveDbPath(flags, env),
     pricesFile: nonEmpty(flags.prices) ?? nonEmpty(env['ASSESS_PRICES']),
+    maxEventChars: nonEmpty(flags.maxEventChars) ?? nonEmpty(env['ASSESS_MAX_EVENT_CHARS']) ?? String(DEFAULT_MAX_EVENT_CHARS),
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
   };

@@ -37,6 +37,8 @@ export interface PollDeps {
    * same story from two feeds could pass the "seen?" check twice.
    */
   exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Longest story body assessed, in characters; longer ones are cut (head and tail kept) and the cut recorded. */
+  maxEventChars?: number | undefined;
 }
 
 export interface PollResult {
@@ -194,7 +196,7 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
   let event: NewsEvent;
   let invalid: string | undefined;
   try {
-    event = toNewsEvent(toEvent(item, feed, summary, textSource), `feed ${feed.name}`);
+    event = toNewsEvent(toEvent(item, feed, summary, textSource), `feed ${feed.name}`, deps.maxEventChars !== undefined ? { maxChars: deps.maxEventChars } : {});
   } catch (error) {
     invalid = error instanceof Error ? error.message : String(error);
     event = toEvent({ ...item, title: item.title.trim() || '(untitled)' }, feed, '', textSource);

@@ -30,6 +30,8 @@ export interface WatcherDeps {
   concurrency: number;
   now?: () => Date;
   triage?: Triage | undefined;
+  /** The event size cap (`--max-event-chars`); the default cap otherwise. */
+  maxEventChars?: number | undefined;
   onEvent?: (event: WatchEvent) => void;
 }
 
@@ -111,6 +113,7 @@ export class Watcher {
               http: { ...this.deps.http, signal: this.pollAbort.signal },
               now: this.now,
               triage: this.deps.triage,
+              maxEventChars: this.deps.maxEventChars,
               exclusive: (work) => this.exclusive(work),
             },
             feed,

@@ -137,6 +137,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
       },
     },
     concurrency,
+    maxEventChars: config.maxEventChars,
     // One small model call per new item on `agents: auto` feeds, with the synthesizer's model.
     triage: options.triage
       ? modelTriage({
