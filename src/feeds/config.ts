@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Cron } from 'croner';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
+import { fieldName, readYamlDocument, type YamlDocument } from '../yaml/yaml-document.js';
 import { makeCron } from './schedule.js';
 import type { FeedConfig, PollSchedule, WatchConfig } from './types.js';
 
@@ -240,44 +240,11 @@ function toWatchConfig(file: WatchFile): WatchConfig {
   return config;
 }
 
-/** `feeds[0].every` from a Zod/YAML path. */
-function fieldName(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
-
 interface Located {
   line: number;
   unknownField?: boolean;
   field: string;
   message: string;
-}
-
-/** Line of the node at `path`, or of its nearest existing ancestor (a missing field → its object). */
-function lineAt(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number {
-  for (let n = path.length; n >= 0; n--) {
-    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) return lines.linePos(range[0]).line;
-  }
-  return 1;
-}
-
-/** Line of the key `key` inside the map at `path` (for unknown fields). */
-function keyLine(doc: Document, lines: LineCounter, path: readonly PropertyKey[], key: string): number {
-  const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true);
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) {
-        return lines.linePos(pair.key.range[0]).line;
-      }
-    }
-  }
-  return lineAt(doc, lines, path);
 }
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
@@ -287,13 +254,13 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   budget: BUDGET_FIELDS,
 };
 
-function locate(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): Located {
+function locate(issue: z.core.$ZodIssue, doc: YamlDocument): Located {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const top = issue.path[0];
     const where = issue.path.length === 0 ? 'root' : top === 'defaults' || top === 'budget' ? top : 'feed';
     return {
-      line: keyLine(doc, lines, issue.path, key),
+      line: doc.keyLine(issue.path, key),
       field: fieldName([...issue.path, key]),
       unknownField: true,
       message: `unknown field; expected one of ${(KNOWN_FIELDS[where] ?? []).join(', ')}`,
@@ -303,7 +270,7 @@ function locate(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): Loc
   if (issue.code === 'invalid_type' && message.startsWith('Invalid input: expected')) {
     message = issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
   }
-  return { line: lineAt(doc, lines, issue.path), field: fieldName(issue.path) || '(file)', message };
+  return { line: doc.lineAt(issue.path), field: fieldName(issue.path) || '(file)', message };
 }
 
 export interface ParseWatchOptions {
@@ -316,25 +283,17 @@ export interface ParseWatchOptions {
  * first problem in document order.
  */
 export function parseWatchConfig(text: string, label: string, options: ParseWatchOptions = {}): WatchConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: true });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const pos = yamlError.linePos?.[0];
-    const reason = yamlError.message.split(' at line')[0]?.split('\n')[0] ?? yamlError.message;
-    const where = pos ? `:${pos.line}:${pos.col}` : '';
-    throw new InputError(`${label}${where}: malformed YAML (${reason})`, { cause: yamlError });
-  }
-  const raw: unknown = doc.toJS();
+  const doc = readYamlDocument(text, label);
+  const raw = doc.raw;
   if (raw === null || raw === undefined) {
     throw new InputError(`${label}:1: the file is empty; add a feeds: list (each feed with name and url)`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputError(`${label}:${lineAt(doc, lines, [])}: expected a mapping with a feeds: list`);
+    throw new InputError(`${label}:${doc.lineAt([])}: expected a mapping with a feeds: list`);
   }
   const result = WatchFileSchema.safeParse(raw);
   if (!result.success) {
-    const located = result.error.issues.map((issue) => locate(issue, doc, lines));
+    const located = result.error.issues.map((issue) => locate(issue, doc));
     // An unknown field is usually a misspelt known one, whose absence is then also reported: name
     // the typo first. Otherwise the earliest line wins, and Zod's order decides within a line.
     located.sort((a, b) => (b.unknownField ? 1 : 0) - (a.unknownField ? 1 : 0) || a.line - b.line);
@@ -344,11 +303,11 @@ export function parseWatchConfig(text: string, label: string, options: ParseWatc
     );
   }
   const config = toWatchConfig(result.data);
-  if (options.deskIds) checkDesks(result.data, options.deskIds, label, doc, lines);
+  if (options.deskIds) checkDesks(result.data, options.deskIds, label, doc);
   return config;
 }
 
-function checkDesks(file: WatchFile, deskIds: readonly string[], label: string, doc: Document, lines: LineCounter): void {
+function checkDesks(file: WatchFile, deskIds: readonly string[], label: string, doc: YamlDocument): void {
   const known = new Set(deskIds);
   const lists: Array<{ path: PropertyKey[]; agents: 'auto' | string[] | undefined }> = [
     ...file.feeds.map((feed, i) => ({ path: ['feeds', i, 'agents'], agents: feed.agents })),
@@ -360,7 +319,7 @@ function checkDesks(file: WatchFile, deskIds: readonly string[], label: string, 
     agents.forEach((id, j) => {
       if (!known.has(id)) {
         problems.push({
-          line: lineAt(doc, lines, [...path, j]),
+          line: doc.lineAt([...path, j]),
           field: fieldName([...path, j]),
           message: `unknown desk ${id}; known desks: ${[...deskIds].sort().join(', ')}`,
         });
