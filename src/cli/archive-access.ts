@@ -1,13 +1,26 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openArchive } from '../archive/open-archive.js';
 import { resolveDbPath } from '../config/db-path.js';
+// The file name only: the loader itself is imported when a file exists.
+const DEFAULT_CONFIG_FILE = 'assess.config.yaml';
 import type { CliIo } from './io.js';
 import { environmentWithDotenv } from './load-env.js';
 
-/** The archive path this invocation uses (--db > ASSESS_DB > .env > data directory), absolute. */
-export function archivePath(flags: { db?: string }, io: CliIo): string {
-  const path = resolveDbPath(flags, environmentWithDotenv(io.env, io.cwd));
+/**
+ * The archive path this invocation uses (--db > ASSESS_DB > .env > the configuration file's `db:`
+ * > data directory), absolute. The configuration file (and zod with it) is only loaded when one
+ * exists, so review commands stay quick to start.
+ */
+export async function archivePath(flags: { db?: string }, io: CliIo): Promise<string> {
+  const env = environmentWithDotenv(io.env, io.cwd);
+  let path = resolveDbPath(flags, env);
+  const explicit = (flags.db ?? env['ASSESS_DB'] ?? '').trim() !== '';
+  if (!explicit && existsSync(resolve(io.cwd, env['ASSESS_CONFIG']?.trim() || DEFAULT_CONFIG_FILE))) {
+    const { loadConfigFile } = await import('../config/config-file.js');
+    path = loadConfigFile(undefined, env, io.cwd)?.values.db ?? path;
+  }
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
@@ -16,7 +29,7 @@ export function archivePath(flags: { db?: string }, io: CliIo): string {
  * InputError saying so. The callback's result is returned and the database always closed.
  */
 export async function withArchive<T>(flags: { db?: string }, io: CliIo, use: (db: Database, path: string) => Promise<T> | T): Promise<T> {
-  const path = archivePath(flags, io);
+  const path = await archivePath(flags, io);
   const db = openArchive(path, { create: false });
   try {
     return await use(db, path);

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { loadAgents, selectAgents, type AgentDefinition } from '../agents/index.js';
-import { resolveConfig, type AssessConfig, type ConfigFlags } from '../config/index.js';
+import { loadConfigFile, resolveConfig, type AssessConfig, type ConfigFlags } from '../config/index.js';
 import { InputError } from '../errors/index.js';
 import { nodeEventReaders, readEvent, type EventSpec, type IdentifiedEvent } from '../event/index.js';
 import { loadPrompts, type PromptSet } from '../prompts/index.js';
@@ -44,7 +44,7 @@ export async function planRun(eventPath: string | undefined, options: PlanRunOpt
     throw new InputError(`unknown format ${options.format}; use md or json`);
   }
   const env = environmentWithDotenv(io.env, io.cwd);
-  const config = resolveConfig(options, env, DEFAULT_PATHS);
+  const config = resolveConfig(options, env, DEFAULT_PATHS, loadConfigFile(options.configFile, env, io.cwd));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
 
   const spec: EventSpec = {

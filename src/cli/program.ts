@@ -3,6 +3,7 @@ import { ArchiveUnavailableError } from '../archive/errors.js';
 import { describeError, InputError, redactSecrets } from '../errors/index.js';
 import type { RawFilters } from '../archive/filters.js';
 import type { AgentsOptions } from './commands/agents.js';
+import type { ConfigShowOptions } from './commands/config-show.js';
 import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
 import type { WatchOptions } from './commands/watch.js';
@@ -38,6 +39,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       .option('--rpm <n>', 'requests per minute per provider+model (default: learned from the provider\'s rate-limit headers)')
       .option('--tpm <n>', 'tokens per minute per provider+model, input + output cap (default: learned likewise)')
       .option('--prices <file>', 'YAML/JSON model prices (USD per million tokens) on top of the built-in ones (default: $ASSESS_PRICES)')
+      .option('--config-file <file>', 'settings file (default: $ASSESS_CONFIG, else assess.config.yaml here if it exists)')
       .option('--max-event-chars <n>', 'event bodies longer than this are cut, head and tail kept, the cut shown in the report (default 20000)');
 
   modelOptions(program
@@ -151,9 +153,25 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--rpm <n>', 'requests per minute per provider+model')
     .option('--tpm <n>', 'tokens per minute per provider+model')
     .option('--prices <file>', 'YAML/JSON model prices on top of the built-in ones')
+    .option('--config-file <file>', 'settings file (default: $ASSESS_CONFIG, else assess.config.yaml here)')
     .action(async (id: string, options: ResumeOptions) => {
       const { resumeCommand } = await import('./commands/resume.js');
       setCode(await resumeCommand(id, options, io));
+    });
+
+  modelOptions(
+    program
+      .command('config')
+      .description('the settings in effect')
+      .command('show')
+      .description('print the effective configuration, each value with its source (flag, environment, config file, default); keys redacted'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--log-level <level>', 'log level')
+    .option('--db <file>', 'archive file')
+    .action(async (options: ConfigShowOptions) => {
+      const { configShowCommand } = await import('./commands/config-show.js');
+      setCode(await configShowCommand(options, io));
     });
 
   modelOptions(program

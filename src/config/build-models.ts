@@ -7,7 +7,7 @@ import type { PriceTable } from '../llm/pricing.js';
 import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
 import type { StructuredModel } from '../llm/types.js';
-import { KEY_VARIABLES, modelFor, type AssessConfig, type ProviderName } from './resolve-config.js';
+import { KEY_VARIABLES, modelChoiceFor, type AssessConfig, type ProviderName } from './resolve-config.js';
 
 export interface Models {
   forAgent: (agent: AgentDefinition) => StructuredModel;
@@ -33,11 +33,7 @@ export async function buildModels(
   fetchImpl?: typeof fetch,
   limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }),
 ): Promise<Models> {
-  const wanted = (agent: AgentDefinition | null): { provider: ProviderName; model: string } => {
-    const provider = agent?.provider ?? config.provider;
-    const override = agent ? agent.model : config.synthModel;
-    return { provider, model: modelFor(config, provider, override) };
-  };
+  const wanted = (agent: AgentDefinition | null) => modelChoiceFor(config, agent);
   const needed = new Set<ProviderName>([...agents.map((a) => wanted(a).provider), wanted(null).provider]);
 
   const secrets: string[] = [];
@@ -49,7 +45,7 @@ export async function buildModels(
       throw new InputError(`missing API key for provider ${provider}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
     }
   }
-  const prices = await loadPriceTable(config.pricesFile);
+  const prices = (await loadPriceTable(config.pricesFile)).with(config.prices);
   const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
 
   const cache = new Map<string, StructuredModel>();

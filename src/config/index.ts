@@ -1,6 +1,9 @@
 export {
   resolveConfig,
   modelFor,
+  modelChoiceFor,
+  resolveConfigWithSources,
+  type ConfigSource,
   withAbsolutePaths,
   PROVIDERS,
   DEFAULT_MODELS,
@@ -12,3 +15,4 @@ export {
 } from './resolve-config.js';
 export { resolveDbPath } from './db-path.js';
 export { buildModels, type Models } from './build-models.js';
+export { loadConfigFile, parseConfigFile, DEFAULT_CONFIG_FILE, type ConfigFile, type ConfigFileValues } from './config-file.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveDbPath } from './db-path.js';
 import { InputError } from '../errors/index.js';
+import type { ConfigFile } from './config-file.js';
 import { DEFAULT_MAX_EVENT_CHARS } from '../event/size-cap.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'replay'] as const;
@@ -36,6 +37,8 @@ export interface ConfigFlags {
   /** A YAML/JSON file of model prices on top of the built-in ones. */
   prices?: string;
   maxEventChars?: string;
+  /** `--config-file`: an assess.config.yaml other than the working directory's. */
+  configFile?: string;
   retries?: string;
   logLevel?: string;
   agentsDir?: string;
@@ -56,6 +59,8 @@ const positiveInt = (name: string, max: number) =>
 const ConfigSchema = z.object({
   provider: z.enum(PROVIDERS, { error: (i) => `unknown provider ${String(i.input)}; use one of ${PROVIDERS.join(', ')}` }),
   model: z.string().min(1).optional(),
+  /** The synthesizer's provider, when it differs from the desks' (config file `synthesizer:`). */
+  synthProvider: z.enum(PROVIDERS, { error: (i) => `unknown provider ${String(i.input)} for the synthesizer; use one of ${PROVIDERS.join(', ')}` }).optional(),
   synthModel: z.string().min(1).optional(),
   concurrency: positiveInt('--concurrency', 64),
   /** Per model call. */
@@ -77,6 +82,12 @@ const ConfigSchema = z.object({
   replayDir: z.string().min(1),
   dbPath: z.string().min(1),
   pricesFile: z.string().min(1).optional(),
+  /** Prices written in the configuration file, on top of the price file's and the built-in ones. */
+  prices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })),
+  /** Per-desk provider/model from the configuration file; they win over the desk files' own. */
+  deskOverrides: z.record(z.string(), z.object({ provider: z.enum(PROVIDERS).optional(), model: z.string().optional() })),
+  /** The configuration file read, if any. */
+  configFile: z.string().optional(),
   /** Event bodies longer than this are cut, head and tail kept, the cut recorded. */
   maxEventChars: positiveInt('--max-event-chars', 10_000_000),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
@@ -109,44 +120,113 @@ const secondsToMs = (seconds: string): string | number => (Number.isFinite(Numbe
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
+/** Where a setting's value came from, for `assess config show`. */
+export type ConfigSource = 'flag' | 'environment' | 'config file' | 'default';
+
+export interface ResolvedConfig {
+  config: AssessConfig;
+  /** Per setting that has a value; settings left unset are absent. */
+  sources: Partial<Record<keyof AssessConfig, ConfigSource>>;
+}
+
 /**
- * Resolves configuration once, flags over environment (which already includes .env) over
- * defaults, and validates it. Nothing below the CLI reads process.env.
+ * Resolves configuration once — flags over environment (which already includes .env) over the
+ * configuration file over defaults — and validates it. Nothing below the CLI reads process.env.
  */
-export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>, defaults: ConfigDefaults): AssessConfig {
+export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>, defaults: ConfigDefaults, file?: ConfigFile): AssessConfig {
+  return resolveConfigWithSources(flags, env, defaults, file).config;
+}
+
+export function resolveConfigWithSources(
+  flags: ConfigFlags,
+  env: Record<string, string | undefined>,
+  defaults: ConfigDefaults,
+  file?: ConfigFile,
+): ResolvedConfig {
   for (const [old, use] of Object.entries(RENAMED_VARIABLES)) {
     if (nonEmpty(env[old]) !== undefined) throw new InputError(`${old} is no longer read: ${use}`);
   }
+  const f = file?.values ?? {};
+  const sources: ResolvedConfig['sources'] = {};
+  /** The first of flag, environment variable, file value and default that is set, noting which. */
+  const pick = (
+    key: keyof AssessConfig,
+    flag: string | undefined,
+    variable: string | undefined,
+    fromFile: string | number | undefined,
+    fallback?: string,
+  ): string | undefined => {
+    const candidates: [ConfigSource, string | undefined][] = [
+      ['flag', nonEmpty(flag)],
+      ['environment', variable ? nonEmpty(env[variable]) : undefined],
+      ['config file', fromFile === undefined ? undefined : String(fromFile)],
+      ['default', fallback],
+    ];
+    const found = candidates.find(([, value]) => value !== undefined);
+    if (found) sources[key] = found[0];
+    return found?.[1];
+  };
+  const inSeconds = (value: string | undefined): string | number | undefined => (value === undefined ? undefined : secondsToMs(value));
+  const dbFlagOrEnv = nonEmpty(flags.db) ?? nonEmpty(env['ASSESS_DB']);
   const raw = {
-    provider: nonEmpty(flags.provider) ?? nonEmpty(env['ASSESS_PROVIDER']) ?? 'openai',
-    model: nonEmpty(flags.model) ?? nonEmpty(env['ASSESS_MODEL']),
-    synthModel: nonEmpty(flags.synthModel) ?? nonEmpty(env['ASSESS_SYNTH_MODEL']),
-    concurrency: nonEmpty(flags.concurrency) ?? nonEmpty(env['ASSESS_CONCURRENCY']) ?? '8',
-    timeoutMs: secondsToMs(nonEmpty(flags.callTimeout) ?? nonEmpty(env['ASSESS_CALL_TIMEOUT']) ?? '180'),
-    runTimeoutMs: secondsToMs(nonEmpty(flags.timeout) ?? nonEmpty(env['ASSESS_TIMEOUT']) ?? String(DEFAULT_RUN_TIMEOUT_SECONDS)),
-    maxRepairs: nonEmpty(flags.repairs) ?? nonEmpty(env['ASSESS_MAX_REPAIRS']) ?? '2',
-    maxOutputTokens: nonEmpty(flags.maxOutputTokens) ?? nonEmpty(env['ASSESS_MAX_OUTPUT_TOKENS']) ?? '8192',
-    maxRetries: nonEmpty(flags.retries) ?? nonEmpty(env['ASSESS_MAX_RETRIES']) ?? '3',
-    maxCostUsd: nonEmpty(flags.maxCost) ?? nonEmpty(env['ASSESS_MAX_COST']),
-    maxRunTokens: nonEmpty(flags.maxTokens) ?? nonEmpty(flags.maxRunTokens) ?? nonEmpty(env['ASSESS_MAX_RUN_TOKENS']),
-    rpm: nonEmpty(flags.rpm) ?? nonEmpty(env['ASSESS_RPM']),
-    tpm: nonEmpty(flags.tpm) ?? nonEmpty(env['ASSESS_TPM']),
-    logLevel: nonEmpty(flags.logLevel) ?? nonEmpty(env['LOG_LEVEL']) ?? 'warn',
-    agentsDir: nonEmpty(flags.agentsDir) ?? nonEmpty(env['ASSESS_AGENTS_DIR']) ?? defaults.agentsDir,
-    promptsDir: nonEmpty(flags.promptsDir) ?? nonEmpty(env['ASSESS_PROMPTS_DIR']) ?? defaults.promptsDir,
-    replayDir: nonEmpty(flags.replayDir) ?? nonEmpty(env['ASSESS_REPLAY_DIR']) ?? defaults.replayDir,
-    dbPath: resolveDbPath(flags, env),
-    pricesFile: nonEmpty(flags.prices) ?? nonEmpty(env['ASSESS_PRICES']),
-    maxEventChars: nonEmpty(flags.maxEventChars) ?? nonEmpty(env['ASSESS_MAX_EVENT_CHARS']) ?? String(DEFAULT_MAX_EVENT_CHARS),
+    provider: pick('provider', flags.provider, 'ASSESS_PROVIDER', f.provider, 'openai'),
+    model: pick('model', flags.model, 'ASSESS_MODEL', f.model),
+    synthProvider: pick('synthProvider', undefined, 'ASSESS_SYNTH_PROVIDER', f.synthesizer?.provider),
+    synthModel: pick('synthModel', flags.synthModel, 'ASSESS_SYNTH_MODEL', f.synthesizer?.model),
+    concurrency: pick('concurrency', flags.concurrency, 'ASSESS_CONCURRENCY', f.concurrency, '8'),
+    timeoutMs: inSeconds(pick('timeoutMs', flags.callTimeout, 'ASSESS_CALL_TIMEOUT', f.callTimeout, '180')),
+    runTimeoutMs: inSeconds(pick('runTimeoutMs', flags.timeout, 'ASSESS_TIMEOUT', f.timeout, String(DEFAULT_RUN_TIMEOUT_SECONDS))),
+    maxRepairs: pick('maxRepairs', flags.repairs, 'ASSESS_MAX_REPAIRS', f.repairs, '2'),
+    maxOutputTokens: pick('maxOutputTokens', flags.maxOutputTokens, 'ASSESS_MAX_OUTPUT_TOKENS', f.maxOutputTokens, '8192'),
+    maxRetries: pick('maxRetries', flags.retries, 'ASSESS_MAX_RETRIES', f.retries, '3'),
+    maxCostUsd: pick('maxCostUsd', flags.maxCost, 'ASSESS_MAX_COST', f.budget?.maxCost),
+    maxRunTokens: pick('maxRunTokens', flags.maxTokens ?? flags.maxRunTokens, 'ASSESS_MAX_RUN_TOKENS', f.budget?.maxTokens),
+    rpm: pick('rpm', flags.rpm, 'ASSESS_RPM', f.rateLimits?.rpm),
+    tpm: pick('tpm', flags.tpm, 'ASSESS_TPM', f.rateLimits?.tpm),
+    logLevel: pick('logLevel', flags.logLevel, 'LOG_LEVEL', f.logLevel, 'warn'),
+    agentsDir: pick('agentsDir', flags.agentsDir, 'ASSESS_AGENTS_DIR', f.agentsDir, defaults.agentsDir),
+    promptsDir: pick('promptsDir', flags.promptsDir, 'ASSESS_PROMPTS_DIR', f.promptsDir, defaults.promptsDir),
+    replayDir: pick('replayDir', flags.replayDir, 'ASSESS_REPLAY_DIR', undefined, defaults.replayDir),
+    // The data directory's default needs the environment (XDG_DATA_HOME, HOME): resolveDbPath has it.
+    dbPath: dbFlagOrEnv !== undefined || f.db === undefined ? resolveDbPath(flags, env) : f.db,
+    pricesFile: pick('pricesFile', flags.prices, 'ASSESS_PRICES', f.pricesFile),
+    prices: f.prices ?? {},
+    deskOverrides: f.desks ?? {},
+    maxEventChars: pick('maxEventChars', flags.maxEventChars, 'ASSESS_MAX_EVENT_CHARS', f.maxEventChars, String(DEFAULT_MAX_EVENT_CHARS)),
+    configFile: file?.path,
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
   };
+  sources.dbPath = nonEmpty(flags.db) !== undefined ? 'flag' : nonEmpty(env['ASSESS_DB']) !== undefined ? 'environment' : f.db !== undefined ? 'config file' : 'default';
+  if (f.prices) sources.prices = 'config file';
+  if (f.desks) sources.deskOverrides = 'config file';
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new InputError(issue?.message ?? 'invalid configuration');
   }
-  return result.data;
+  return { config: result.data, sources };
+}
+
+/**
+ * The provider and model a desk (or, for null, the synthesizer) runs on: the configuration file's
+ * `desks:` entry, else the desk file's own choice, else the run's; the synthesizer's own settings,
+ * else the run's. A desk moved to another provider gets that provider's default model unless a
+ * model is named with it.
+ */
+export function modelChoiceFor(config: AssessConfig, agent: { id: string; provider?: ProviderName | undefined; model?: string | undefined } | null): { provider: ProviderName; model: string } {
+  if (agent === null) {
+    const provider = config.synthProvider ?? config.provider;
+    return { provider, model: modelFor(config, provider, config.synthModel) };
+  }
+  const pinned = config.deskOverrides[agent.id];
+  if (pinned?.provider !== undefined || pinned?.model !== undefined) {
+    const provider = pinned.provider ?? agent.provider ?? config.provider;
+    const samePlace = pinned.provider === undefined || pinned.provider === agent.provider;
+    return { provider, model: modelFor(config, provider, pinned.model ?? (samePlace ? agent.model : undefined)) };
+  }
+  const provider = agent.provider ?? config.provider;
+  return { provider, model: modelFor(config, provider, agent.model) };
 }
 
 /** The model name a provider uses when no --model was given. */

@@ -1,5 +1,5 @@
 import { AssessmentDraftSchema } from '../../assessment/schema.js';
-import { modelFor, type ProviderName } from '../../config/index.js';
+import { modelChoiceFor, type ProviderName } from '../../config/index.js';
 import { TOKENIZER_DESCRIPTIONS, tokenCounter, tokenizerForModel, type TokenCounter, type TokenizerId } from '../../llm/estimate-tokens.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
 import { loadPriceTable } from '../../llm/load-price-table.js';
@@ -71,7 +71,7 @@ function maxCost(prices: PriceTable, model: string, inputTokens: number, outputC
 export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
   const { config, event, agents, prompts } = plan;
   const outputCap = config.maxOutputTokens;
-  const prices = await loadPriceTable(config.pricesFile === undefined ? undefined : plan.abs(config.pricesFile));
+  const prices = (await loadPriceTable(config.pricesFile === undefined ? undefined : plan.abs(config.pricesFile))).with(config.prices);
   const counters = new Map<TokenizerId, TokenCounter>();
   const counterFor = async (model: string): Promise<TokenCounter> => {
     const id = tokenizerForModel(model);
@@ -90,9 +90,8 @@ export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
 
   const desks: DeskEstimate[] = [];
   for (const agent of agents) {
-    // As buildModels resolves it: the desk's own provider and model, else the run's.
-    const provider = agent.provider ?? config.provider;
-    const model = modelFor(config, provider, agent.model);
+    // As buildModels resolves it.
+    const { provider, model } = modelChoiceFor(config, agent);
     const prompt = renderDeskPrompt(prompts, agent, event);
     desks.push({ agentId: agent.id, ...(await call(provider, model, [prompt.system, prompt.user, DESK_SCHEMA_TEXT])) });
   }
@@ -100,10 +99,11 @@ export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
   // The synthesizer's prompts rendered with no digests, plus an allowance for each desk's.
   const synthPrompt = renderSynthesisPrompt(prompts, event, [], []);
   const digestAllowanceTokens = DIGEST_ALLOWANCE_TOKENS * agents.length;
+  const synthChoice = modelChoiceFor(config, null);
   const synthesis: SynthesisEstimate = {
     ...(await call(
-      config.provider,
-      modelFor(config, config.provider, config.synthModel),
+      synthChoice.provider,
+      synthChoice.model,
       [synthPrompt.system, synthPrompt.user, SYNTHESIS_SCHEMA_TEXT],
       digestAllowanceTokens,
     )),

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { ArchiveRecorder, loadRun, resolveRunId } from '../../archive/index.js';
-import { buildModels, resolveConfig, withAbsolutePaths, type ConfigFlags, type ProviderName } from '../../config/index.js';
+import { buildModels, loadConfigFile, resolveConfig, withAbsolutePaths, type ConfigFlags, type ProviderName } from '../../config/index.js';
 import { InputError } from '../../errors/index.js';
 import { runEvent } from '../../pipeline/index.js';
 import { loadPrompts } from '../../prompts/index.js';
@@ -28,7 +28,7 @@ export interface ResumeOptions extends ConfigFlags {
 export async function resumeCommand(id: string, options: ResumeOptions, io: CliIo): Promise<ExitCode> {
   if (options.format !== 'md' && options.format !== 'json') throw new InputError(`unknown format ${options.format}; use md or json`);
   const env = environmentWithDotenv(io.env, io.cwd);
-  const config = resolveConfig(options, env, DEFAULT_PATHS);
+  const config = resolveConfig(options, env, DEFAULT_PATHS, loadConfigFile(options.configFile, env, io.cwd));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
 
   return withArchive(options, io, async (db) => {

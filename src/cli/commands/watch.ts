@@ -5,6 +5,7 @@ import { openArchive } from '../../archive/open-archive.js';
 import { buildModels } from '../../config/build-models.js';
 import { withAbsolutePaths } from '../../config/resolve-config.js';
 import { resolveConfig, type ConfigFlags } from '../../config/resolve-config.js';
+import { loadConfigFile } from '../../config/config-file.js';
 import { InputError } from '../../errors/index.js';
 import { loadWatchConfig, parseDuration, singleFeedConfig } from '../../feeds/config.js';
 import { formatUsd, modelsWithoutPrice } from '../../feeds/daily-budget.js';
@@ -58,7 +59,7 @@ function describe(event: WatchEvent): string {
  */
 export async function watchCommand(options: WatchOptions, io: CliIo): Promise<ExitCode> {
   const env = environmentWithDotenv(io.env, io.cwd);
-  const config = resolveConfig(options, env, DEFAULT_PATHS);
+  const config = resolveConfig(options, env, DEFAULT_PATHS, loadConfigFile(options.configFile, env, io.cwd));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
 
   if (options.feed !== undefined && options.config !== undefined) throw new InputError('give either --config or --feed, not both');
