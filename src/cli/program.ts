@@ -4,6 +4,7 @@ import { describeError, InputError, redactSecrets } from '../errors/index.js';
 import type { RawFilters } from '../archive/filters.js';
 import type { AgentsOptions } from './commands/agents.js';
 import type { ConfigShowOptions } from './commands/config-show.js';
+import type { DoctorOptions } from './commands/doctor.js';
 import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
 import type { WatchOptions } from './commands/watch.js';
@@ -172,6 +173,20 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (options: ConfigShowOptions) => {
       const { configShowCommand } = await import('./commands/config-show.js');
       setCode(await configShowCommand(options, io));
+    });
+
+  modelOptions(
+    program
+      .command('doctor')
+      .description('check this setup: config, desks, prompts, keys, one tiny structured call per model in use, the archive'),
+  )
+    .option('--agents-dir <dir>', 'folder of desk files')
+    .option('--prompts-dir <dir>', 'folder of prompt templates')
+    .option('--db <file>', 'archive file')
+    .option('--log-level <level>', 'log level')
+    .action(async (options: DoctorOptions) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setCode(await doctorCommand(options, io));
     });
 
   modelOptions(program
