@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigFile, resolveConfigWithSources, loadConfigFile } from '../src/config/index.js';
 import type { toRunJson } from '../src/report/json.js';
 import { runCliCaptured } from './support/cli-io.js';
-import { fakeLlm, SYNTHESIS } from './support/fake-apis.js';
+import { fakeLlm, reply, SYNTHESIS } from './support/fake-apis.js';
 import { ROOT, SEED_EVENT } from './support/paths.js';
 
 type RunReport = ReturnType<typeof toRunJson>;
@@ -43,9 +43,9 @@ describe('validation: one line, file:line: field: problem', () => {
     ['desks:\n  china: { model: gpt-4.1 }\n', 'assess.config.yaml:2: desks.china: desk ids look like JP-01'],
     ['concurrency: 1.5\n', 'assess.config.yaml:1: concurrency: must be a whole number of desks'],
     ['budget:\n  maxCost: -1\n', 'assess.config.yaml:2: budget.maxCost: must be more than 0'],
-    ['model: gpt-4.1\nmodle: gpt-4.1\n', 'assess.config.yaml:2: modle: unknown setting; known: provider, model, synthesizer, desks, concurrency, timeout, callTimeout, retries, repairs, maxOutputTokens, maxEventChars, budget, rateLimits, prices, pricesFile, db, agentsDir, promptsDir, logLevel'],
+    ['model: gpt-4.1\nmodle: gpt-4.1\n', 'assess.config.yaml:2: modle: unknown setting; known: provider, model, fallbacks, synthesizer, desks, concurrency, timeout, callTimeout, retries, repairs, maxOutputTokens, maxEventChars, budget, rateLimits, prices, pricesFile, db, agentsDir, promptsDir, logLevel'],
     ['synthesizer:\n  provider: openai\n  temperature: 0\n', 'assess.config.yaml:3: synthesizer.temperature: unknown field'],
-    ['fallbacks: ["openai:gpt-4.1-mini"]\n', 'assess.config.yaml:1: fallbacks: fallback chains are not supported yet; remove it'],
+    ['desks:\n  CN-01: { fallbacks: openai:gpt-4.1 }\n', 'assess.config.yaml:2: desks.CN-01.fallbacks: must be a list of provider:model'],
     ['provider: [openai\n', 'assess.config.yaml:2:1: malformed YAML (Flow sequence in block collection must be sufficiently indented and end with a ])'],
   ])('%j', (text, message) => {
     expect(() => parseConfigFile(text, 'assess.config.yaml')).toThrow(message);
@@ -55,8 +55,9 @@ describe('validation: one line, file:line: field: problem', () => {
     const values = parseConfigFile(readFileSync(join(ROOT, 'examples/assess.config.yaml'), 'utf8'), 'examples/assess.config.yaml');
     expect(values).toMatchObject({
       provider: 'anthropic',
-      synthesizer: { provider: 'openai', model: 'gpt-4.1' },
-      desks: { 'CN-01': { provider: 'openai', model: 'gpt-4.1' }, 'US-01': { model: 'claude-opus-4-1' } },
+      fallbacks: ['openai:gpt-4.1-mini'],
+      synthesizer: { provider: 'openai', model: 'gpt-4.1', fallbacks: ['anthropic:claude-sonnet-4-6'] },
+      desks: { 'CN-01': { provider: 'openai', model: 'gpt-4.1', fallbacks: ['anthropic:claude-sonnet-4-6'] }, 'US-01': { model: 'claude-opus-4-1' } },
       budget: { maxCost: 2.5, maxTokens: 1_500_000 },
       rateLimits: { rpm: 500, tpm: 400_000 },
       db: 'data/assess.db',
@@ -175,5 +176,57 @@ describe('assess config show', () => {
     expect(json.stdout).not.toContain(key);
     const parsed = JSON.parse(json.stdout) as { settings: { setting: string; value: unknown; source: string }[] };
     expect(parsed.settings.find((s) => s.setting === 'concurrency')).toEqual({ setting: 'concurrency', value: 4, source: 'config file' });
+  });
+});
+
+describe('fallback chains', () => {
+  const env = { OPENAI_API_KEY: 'sk-test-fallback-openai-1', ANTHROPIC_API_KEY: 'sk-ant-test-fallback-1' };
+
+  it('a desk whose model keeps failing moves to the next model of its chain; every hop is in the call log and progress', async () => {
+    const cwd = workdir('provider: openai\nmodel: gpt-4.1\nfallbacks: ["anthropic:claude-sonnet-4-6"]\n');
+    // OpenAI answers JP-01 with 503s only; everything else as recorded, on whichever provider asks.
+    const llm = fakeLlm({
+      scripts: { 'JP-01': (ctx) => (ctx.provider === 'openai' ? reply.httpError(503, 'overloaded, try later') : undefined) },
+    });
+    server.use(...llm.handlers);
+    const r = await runCliCaptured(['run', SEED_EVENT, '--agents', 'JP-01,US-01', '--retries', '1', '--format', 'json'], { env, cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as RunReport;
+    expect(report.status).toBe('ok');
+    const jp = report.assessments.find((a) => a.agentId === 'JP-01')!;
+    expect([jp.provenance.provider, jp.provenance.model]).toEqual(['anthropic', 'claude-sonnet-4-6']);
+    expect(report.assessments.find((a) => a.agentId === 'US-01')!.provenance.provider).toBe('openai');
+    // Two OpenAI attempts (1 + 1 retry), then Anthropic; attempts are numbered across the hop.
+    const calls = report.usage.calls.filter((c) => c.purpose === 'desk/JP-01');
+    expect(calls.map((c) => [c.attempt, c.provider])).toEqual([
+      [1, 'openai'],
+      [2, 'openai'],
+      [3, 'anthropic'],
+    ]);
+    expect(r.stderr).toMatch(/JP-01 falling back from openai\/gpt-4\.1 to anthropic\/claude-sonnet-4-6: openai HTTP 503: overloaded, try later/);
+    expect(llm.requests.filter((q) => q.target === 'JP-01').map((q) => q.provider)).toEqual(['openai', 'openai', 'anthropic']);
+  });
+
+  it('a refusal is not a reason to switch models; --fallbacks on the command line works like the file', async () => {
+    const cwd = workdir('');
+    const llm = fakeLlm({ scripts: { 'JP-01': reply.refusal('I cannot help with that.') } });
+    server.use(...llm.handlers);
+    const r = await runCliCaptured(
+      ['run', SEED_EVENT, '--agents', 'JP-01,US-01', '--retries', '0', '--no-progress', '--format', 'json', '--fallbacks', 'anthropic:claude-sonnet-4-6'],
+      { env, cwd },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(llm.requests.filter((q) => q.target === 'JP-01').map((q) => q.provider)).toEqual(['openai']);
+    expect((JSON.parse(r.stdout) as RunReport).failures.map((f) => [f.agentId, f.kind])).toEqual([['JP-01', 'refusal']]);
+  });
+
+  it('a bad fallback is one line, exit 2', async () => {
+    const cwd = workdir('');
+    const r = await runCliCaptured(['run', SEED_EVENT, '--fallbacks', 'gpt-4.1-mini'], { env, cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('assess: fallback "gpt-4.1-mini" must be provider:model with provider openai, anthropic, replay, e.g. openai:gpt-4.1-mini\n');
+    expect(() => parseConfigFile('fallbacks: [gpt-4.1-mini]\n', 'assess.config.yaml')).toThrow(
+      'assess.config.yaml:1: fallbacks[0]: must be provider:model with provider openai, anthropic or replay, e.g. openai:gpt-4.1-mini',
+    );
   });
 });

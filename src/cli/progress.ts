@@ -53,6 +53,10 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
             return line(`${e.agentId} retrying in ${seconds(e.delayMs)}: ${e.reason}`);
           case 'desk-throttled':
             return e.waiting ? line(`${e.agentId} waiting for a rate-limit slot`) : undefined;
+          case 'desk-fallback':
+            return line(`${e.agentId} falling back from ${e.from} to ${e.to}: ${e.reason}`);
+          case 'synthesis-fallback':
+            return line(`synthesis falling back from ${e.from} to ${e.to}: ${e.reason}`);
           case 'synthesis-throttled':
             return e.waiting ? line('synthesis waiting for a rate-limit slot') : undefined;
           case 'desk-done':
@@ -107,6 +111,9 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
           break;
         case 'desk-retrying':
           set(e.agentId, { state: 'retrying', note: e.reason.slice(0, 70) });
+          break;
+        case 'desk-fallback':
+          set(e.agentId, { state: 'retrying', note: `→ ${e.to}`.slice(0, 70) });
           break;
         case 'desk-throttled':
           set(e.agentId, e.waiting ? { state: 'waiting', note: 'rate limit' } : { state: 'running', note: '' });

@@ -12,6 +12,8 @@ import { KEY_VARIABLES, modelChoiceFor, type AssessConfig, type ProviderName } f
 export interface Models {
   forAgent: (agent: AgentDefinition) => StructuredModel;
   synthesis: StructuredModel;
+  /** The models tried after a desk's own fails its retries (config `fallbacks:`), in order. */
+  fallbacksFor?: (agent: AgentDefinition | null) => StructuredModel[];
   /** Key values in use, so anything echoing them can be redacted. */
   secrets: string[];
   /** The rate limiters the models share (one per provider+model), for reporting. */
@@ -34,7 +36,8 @@ export async function buildModels(
   limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }),
 ): Promise<Models> {
   const wanted = (agent: AgentDefinition | null) => modelChoiceFor(config, agent);
-  const needed = new Set<ProviderName>([...agents.map((a) => wanted(a).provider), wanted(null).provider]);
+  const choices = [...agents.map((a) => wanted(a)), wanted(null)];
+  const needed = new Set<ProviderName>(choices.flatMap((c) => [c.provider, ...c.fallbacks.map((f) => f.provider)]));
 
   const secrets: string[] = [];
   for (const provider of needed) {
@@ -74,5 +77,12 @@ export async function buildModels(
     }
     return instance;
   };
-  return { forAgent: (agent) => get(wanted(agent)), synthesis: get(wanted(null)), secrets, limiters, prices };
+  return {
+    forAgent: (agent) => get(wanted(agent)),
+    synthesis: get(wanted(null)),
+    fallbacksFor: (agent) => wanted(agent).fallbacks.map(get),
+    secrets,
+    limiters,
+    prices,
+  };
 }

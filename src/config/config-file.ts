@@ -18,11 +18,19 @@ const seconds = z.number({ error: 'must be a number of seconds' }).positive('mus
 const path = z.string({ error: 'must be a file path' }).trim().min(1, 'must be a file path');
 const usdPerMillion = z.number({ error: 'must be US dollars per million tokens' }).min(0, 'must be 0 or more');
 
-const ModelChoice = z.strictObject({ provider: provider.optional(), model: model.optional() });
+/** `openai:gpt-4.1-mini`, `anthropic:claude-haiku-4-5`; the model part may contain colons (`openai:llama3.1:8b`). */
+const fallback = z
+  .string({ error: 'must be provider:model, e.g. openai:gpt-4.1-mini' })
+  .regex(/^(openai|anthropic|replay):.+$/, 'must be provider:model with provider openai, anthropic or replay, e.g. openai:gpt-4.1-mini');
+const fallbacks = z.array(fallback, { error: 'must be a list of provider:model' });
+
+const ModelChoice = z.strictObject({ provider: provider.optional(), model: model.optional(), fallbacks: fallbacks.optional() });
 
 const ConfigFileSchema = z.strictObject({
   provider: provider.optional(),
   model: model.optional(),
+  /** Tried in order when a desk's (or the synthesizer's) model fails after its retries. */
+  fallbacks: fallbacks.optional(),
   synthesizer: ModelChoice.optional(),
   desks: z
     .record(z.string().regex(AGENT_ID_PATTERN, 'desk ids look like JP-01'), ModelChoice)
@@ -61,9 +69,7 @@ export interface ConfigFile {
 const KNOWN = Object.keys(ConfigFileSchema.shape);
 
 /** Fields people will copy from the issue's example before they exist here: say so plainly. */
-const NOT_YET: Record<string, string> = {
-  fallbacks: 'fallback chains are not supported yet; remove it',
-};
+const NOT_YET: Record<string, string> = {};
 
 /**
  * Parses and validates an `assess.config.yaml`. Errors are one line: `file:line: field: problem`,

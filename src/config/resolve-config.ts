@@ -39,6 +39,8 @@ export interface ConfigFlags {
   maxEventChars?: string;
   /** `--config-file`: an assess.config.yaml other than the working directory's. */
   configFile?: string;
+  /** Comma-separated provider:model list tried after the primary fails. */
+  fallbacks?: string;
   retries?: string;
   logLevel?: string;
   agentsDir?: string;
@@ -55,6 +57,18 @@ const positiveInt = (name: string, max: number) =>
     .int(`${name} must be a whole number`)
     .min(1, `${name} must be at least 1`)
     .max(max, `${name} must be at most ${max}`);
+
+/** `provider:model` → { provider, model }; the model may itself contain colons (Ollama tags). */
+const ModelRef = z.string().transform((text, ctx) => {
+  const at = text.indexOf(':');
+  const provider = text.slice(0, at).trim();
+  const model = text.slice(at + 1).trim();
+  if (at < 0 || !(PROVIDERS as readonly string[]).includes(provider) || model === '') {
+    ctx.issues.push({ code: 'custom', message: `fallback ${JSON.stringify(text)} must be provider:model with provider ${PROVIDERS.join(', ')}, e.g. openai:gpt-4.1-mini`, input: text });
+    return z.NEVER;
+  }
+  return { provider: provider as ProviderName, model };
+});
 
 const ConfigSchema = z.object({
   provider: z.enum(PROVIDERS, { error: (i) => `unknown provider ${String(i.input)}; use one of ${PROVIDERS.join(', ')}` }),
@@ -85,7 +99,10 @@ const ConfigSchema = z.object({
   /** Prices written in the configuration file, on top of the price file's and the built-in ones. */
   prices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })),
   /** Per-desk provider/model from the configuration file; they win over the desk files' own. */
-  deskOverrides: z.record(z.string(), z.object({ provider: z.enum(PROVIDERS).optional(), model: z.string().optional() })),
+  deskOverrides: z.record(z.string(), z.object({ provider: z.enum(PROVIDERS).optional(), model: z.string().optional(), fallbacks: z.array(ModelRef).optional() })),
+  /** Tried in order after a model fails its retries (`--fallbacks`, config `fallbacks:`). */
+  fallbacks: z.array(ModelRef),
+  synthFallbacks: z.array(ModelRef).optional(),
   /** The configuration file read, if any. */
   configFile: z.string().optional(),
   /** Event bodies longer than this are cut, head and tail kept, the cut recorded. */
@@ -117,6 +134,8 @@ const RENAMED_VARIABLES: Record<string, string> = {
 
 /** Seconds for people, milliseconds inside; anything that is not a number is left for the schema to reject. */
 const secondsToMs = (seconds: string): string | number => (Number.isFinite(Number(seconds)) ? Math.round(Number(seconds) * 1000) : seconds);
+
+const splitList = (value: string | undefined): string[] => (value === undefined ? [] : value.split(',').map((s) => s.trim()).filter(Boolean));
 
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
@@ -192,6 +211,8 @@ export function resolveConfigWithSources(
     pricesFile: pick('pricesFile', flags.prices, 'ASSESS_PRICES', f.pricesFile),
     prices: f.prices ?? {},
     deskOverrides: f.desks ?? {},
+    fallbacks: splitList(pick('fallbacks', flags.fallbacks, 'ASSESS_FALLBACKS', f.fallbacks?.join(','))),
+    synthFallbacks: f.synthesizer?.fallbacks,
     maxEventChars: pick('maxEventChars', flags.maxEventChars, 'ASSESS_MAX_EVENT_CHARS', f.maxEventChars, String(DEFAULT_MAX_EVENT_CHARS)),
     configFile: file?.path,
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
@@ -214,19 +235,27 @@ export function resolveConfigWithSources(
  * else the run's. A desk moved to another provider gets that provider's default model unless a
  * model is named with it.
  */
-export function modelChoiceFor(config: AssessConfig, agent: { id: string; provider?: ProviderName | undefined; model?: string | undefined } | null): { provider: ProviderName; model: string } {
+export interface ModelChoice {
+  provider: ProviderName;
+  model: string;
+  /** Tried in order when this model fails after its retries. */
+  fallbacks: { provider: ProviderName; model: string }[];
+}
+
+export function modelChoiceFor(config: AssessConfig, agent: { id: string; provider?: ProviderName | undefined; model?: string | undefined } | null): ModelChoice {
   if (agent === null) {
     const provider = config.synthProvider ?? config.provider;
-    return { provider, model: modelFor(config, provider, config.synthModel) };
+    return { provider, model: modelFor(config, provider, config.synthModel), fallbacks: config.synthFallbacks ?? config.fallbacks };
   }
   const pinned = config.deskOverrides[agent.id];
+  const fallbacks = pinned?.fallbacks ?? config.fallbacks;
   if (pinned?.provider !== undefined || pinned?.model !== undefined) {
     const provider = pinned.provider ?? agent.provider ?? config.provider;
     const samePlace = pinned.provider === undefined || pinned.provider === agent.provider;
-    return { provider, model: modelFor(config, provider, pinned.model ?? (samePlace ? agent.model : undefined)) };
+    return { provider, model: modelFor(config, provider, pinned.model ?? (samePlace ? agent.model : undefined)), fallbacks };
   }
   const provider = agent.provider ?? config.provider;
-  return { provider, model: modelFor(config, provider, agent.model) };
+  return { provider, model: modelFor(config, provider, agent.model), fallbacks };
 }
 
 /** The model name a provider uses when no --model was given. */

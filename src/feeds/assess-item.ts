@@ -81,6 +81,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
     agents,
     modelFor: deps.models.forAgent,
     synthesisModel: deps.models.synthesis,
+    ...(deps.models.fallbacksFor ? { fallbacksFor: deps.models.fallbacksFor } : {}),
     prompts: deps.prompts,
     options: deps.runOptions,
     signal: deps.signal,

@@ -48,6 +48,8 @@ export interface GenerateRequest<T> {
   retry: RetryPolicy;
   signal: AbortSignal;
   hooks?: GenerateHooks;
+  /** Calls already made for this purpose by an earlier model (a fallback continues the count). */
+  attemptOffset?: number;
   now?: () => number;
   sleep?: Sleep;
 }
@@ -95,7 +97,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
   ): CallRecord => {
     const call: CallRecord = {
       purpose: req.purpose,
-      attempt: calls.length + 1,
+      attempt: (req.attemptOffset ?? 0) + calls.length + 1,
       provider: req.model.provider,
       // What the provider says it ran (e.g. a dated snapshot), else what we asked for.
       model: partial.model || req.model.model,

@@ -14,12 +14,15 @@ export type LifecycleEvent =
   | { type: 'desk-retrying'; agentId: string; retry: number; delayMs: number; reason: string }
   /** Waiting for a rate-limit slot (`waiting: true`), or sent after waiting (`false`). */
   | { type: 'desk-throttled'; agentId: string; waiting: boolean }
+  /** The desk's model failed after its retries; the next model of its fallback chain takes over. */
+  | { type: 'desk-fallback'; agentId: string; from: string; to: string; reason: string }
   | { type: 'desk-done'; agentId: string; elapsedMs: number; assessment: AgentAssessment }
   | { type: 'desk-failed'; agentId: string; kind: FailureKind; reason: string; elapsedMs: number }
   | { type: 'synthesis-started'; provider: string; model: string }
   | { type: 'synthesis-repairing'; turn: number; issues: string[] }
   | { type: 'synthesis-retrying'; retry: number; delayMs: number; reason: string }
   | { type: 'synthesis-throttled'; waiting: boolean }
+  | { type: 'synthesis-fallback'; from: string; to: string; reason: string }
   | { type: 'synthesis-done'; elapsedMs: number; warnings: string[]; view: RiskView }
   | { type: 'synthesis-failed'; reason: string; elapsedMs: number }
   | { type: 'call'; agentId: string | null; record: CallRecord };

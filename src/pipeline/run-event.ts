@@ -2,9 +2,9 @@ import PQueue from 'p-queue';
 import type { AgentDefinition } from '../agents/definition.js';
 import { finalizeAssessment } from '../assessment/finalize.js';
 import { AssessmentDraftSchema, type AgentAssessment } from '../assessment/schema.js';
-import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, describeError } from '../errors/index.js';
+import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import type { IdentifiedEvent } from '../event/schema.js';
-import { generateObject, type CallRecord } from '../llm/generate-object.js';
+import { generateObject, type CallRecord, type GenerateRequest, type GenerateResult } from '../llm/generate-object.js';
 import { toProviderJsonSchema } from '../llm/json-schema.js';
 import type { RetryPolicy, Sleep } from '../llm/retry.js';
 import type { StructuredModel } from '../llm/types.js';
@@ -76,6 +76,8 @@ export interface RunInput {
   /** The model each desk talks to (after per-desk overrides). */
   modelFor: (agent: AgentDefinition) => StructuredModel;
   synthesisModel: StructuredModel;
+  /** Models tried in order when a desk's (null: the synthesizer's) model fails after its retries. */
+  fallbacksFor?: (agent: AgentDefinition | null) => StructuredModel[];
   prompts: PromptSet;
   options: RunOptions;
   signal: AbortSignal;
@@ -101,6 +103,31 @@ function classify(error: Error): FailureKind {
   if (error instanceof InvalidOutputError) return 'invalid';
   if (error instanceof CancelledError) return 'cancelled';
   return 'provider';
+}
+
+const label = (model: StructuredModel): string => `${model.provider}/${model.model}`;
+
+/**
+ * generateObject on each model of `chain` in turn: the next is tried only when the previous one
+ * failed as a provider (unreachable, or still failing after its retries) — not on refusals,
+ * truncation or invalid output, which another model would not make less likely to recur in the
+ * same way, and not once the run is cancelled or out of budget. Every hop is reported.
+ */
+async function generateWithFallbacks<T>(
+  chain: StructuredModel[],
+  request: Omit<GenerateRequest<T>, 'model'>,
+  signal: AbortSignal,
+  onHop: (hop: { from: string; to: string; reason: string }) => void,
+): Promise<{ result: GenerateResult<T>; model: StructuredModel }> {
+  let calls: CallRecord[] = [];
+  for (let i = 0; ; i++) {
+    const model = chain[i]!;
+    const result = await generateObject({ ...request, model, attemptOffset: calls.length });
+    calls = [...calls, ...result.calls];
+    const next = chain[i + 1];
+    if (result.ok || !next || !(result.error instanceof ProviderError) || signal.aborted) return { result: { ...result, calls }, model };
+    onHop({ from: label(model), to: label(next), reason: describeError(result.error) });
+  }
 }
 
 /**
@@ -165,29 +192,33 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
         }
         emit({ type: 'desk-started', agentId: agent.id, provider: model.provider, model: model.model });
         const prompt = renderDeskPrompt(input.prompts, agent, input.event);
-        const result = await generateObject({
-          model,
-          schema: AssessmentDraftSchema,
-          schemaName: 'agent_assessment',
-          jsonSchema: DESK_JSON_SCHEMA,
-          purpose: `desk/${agent.id}`,
-          ...callSettings,
-          system: prompt.system,
-          user: prompt.user,
-          hooks: {
-            mayStart,
-            onCall: onCall(agent.id),
-            onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
-            onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
-            onThrottle: (waiting) => emit({ type: 'desk-throttled', agentId: agent.id, waiting }),
+        const { result, model: used } = await generateWithFallbacks(
+          [model, ...(input.fallbacksFor?.(agent) ?? [])],
+          {
+            schema: AssessmentDraftSchema,
+            schemaName: 'agent_assessment',
+            jsonSchema: DESK_JSON_SCHEMA,
+            purpose: `desk/${agent.id}`,
+            ...callSettings,
+            system: prompt.system,
+            user: prompt.user,
+            hooks: {
+              mayStart,
+              onCall: onCall(agent.id),
+              onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
+              onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
+              onThrottle: (waiting) => emit({ type: 'desk-throttled', agentId: agent.id, waiting }),
+            },
           },
-        });
+          signal,
+          (hop) => emit({ type: 'desk-fallback', agentId: agent.id, ...hop }),
+        );
         const elapsedMs = now() - started;
         if (result.ok) {
           const assessment = finalizeAssessment(result.value, agent, {
             eventId: input.event.id,
-            provider: model.provider,
-            model: result.calls.at(-1)?.model ?? model.model,
+            provider: used.provider,
+            model: result.calls.at(-1)?.model ?? used.model,
             promptHash: input.prompts.deskHash,
             attempts: result.calls.length,
           });
@@ -228,31 +259,35 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     emit({ type: 'synthesis-started', provider: input.synthesisModel.provider, model: input.synthesisModel.model });
     const started = now();
     const prompt = renderSynthesisPrompt(input.prompts, input.event, succeeded, missing);
-    const result = await generateObject({
-      model: input.synthesisModel,
-      schema: SynthesisDraftSchema,
-      schemaName: 'risk_view',
-      jsonSchema: SYNTHESIS_JSON_SCHEMA,
-      purpose: 'synthesis',
-      ...callSettings,
-      system: prompt.system,
-      user: prompt.user,
-      hooks: {
-        mayStart,
-        onCall: onCall(null),
-        onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
-        onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
-        onThrottle: (waiting) => emit({ type: 'synthesis-throttled', waiting }),
+    const { result, model: synthUsed } = await generateWithFallbacks(
+      [input.synthesisModel, ...(input.fallbacksFor?.(null) ?? [])],
+      {
+        schema: SynthesisDraftSchema,
+        schemaName: 'risk_view',
+        jsonSchema: SYNTHESIS_JSON_SCHEMA,
+        purpose: 'synthesis',
+        ...callSettings,
+        system: prompt.system,
+        user: prompt.user,
+        hooks: {
+          mayStart,
+          onCall: onCall(null),
+          onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
+          onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
+          onThrottle: (waiting) => emit({ type: 'synthesis-throttled', waiting }),
+        },
       },
-    });
+      signal,
+      (hop) => emit({ type: 'synthesis-fallback', ...hop }),
+    );
     if (result.ok) {
       synthesis = buildRiskView(
         succeeded,
         result.value,
         { included: succeeded.map((a) => a.agentId), missing },
         {
-          provider: input.synthesisModel.provider,
-          model: result.calls.at(-1)?.model ?? input.synthesisModel.model,
+          provider: synthUsed.provider,
+          model: result.calls.at(-1)?.model ?? synthUsed.model,
           promptHash: input.prompts.synthesisHash,
           attempts: result.calls.length,
         },

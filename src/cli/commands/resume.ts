@@ -81,6 +81,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
         agents,
         modelFor: models.forAgent,
         synthesisModel: models.synthesis,
+        ...(models.fallbacksFor ? { fallbacksFor: models.fallbacksFor } : {}),
         prompts,
         // The run's own settings, but a fresh deadline: this invocation's --timeout.
         options: { ...archived.options, runTimeoutMs: config.runTimeoutMs },

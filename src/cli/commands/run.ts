@@ -119,6 +119,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
       agents,
       modelFor: models.forAgent,
       synthesisModel: models.synthesis,
+      ...(models.fallbacksFor ? { fallbacksFor: models.fallbacksFor } : {}),
       prompts,
       options: runOptions,
       signal: io.signal,
