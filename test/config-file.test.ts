@@ -230,3 +230,15 @@ describe('fallback chains', () => {
     );
   });
 });
+
+describe('rate limits per model in the config file', () => {
+  it('rateLimits.models replaces the general limit for that provider:model', async () => {
+    const cwd = workdir('provider: replay\nrateLimits:\n  rpm: 100000\n  models:\n    "replay:replay": { rpm: 240 }\n');
+    const r = await runCliCaptured(['run', SEED_EVENT, '--no-progress', '--no-archive', '--format', 'json'], { env: {}, cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^rate limits: replay\/replay: [4-8] of 9 call\(s\) waited \d+\.\ds in total; pacing at 228 requests\/min$/m);
+    expect(() => parseConfigFile('rateLimits:\n  models:\n    gpt-4.1: { rpm: 5 }\n', 'assess.config.yaml')).toThrow(
+      'assess.config.yaml:3: rateLimits.models.gpt-4.1: keys are provider:model, e.g. anthropic:claude-sonnet-4-6',
+    );
+  }, 30_000);
+});

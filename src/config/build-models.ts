@@ -33,7 +33,7 @@ export async function buildModels(
   config: AssessConfig,
   agents: AgentDefinition[],
   fetchImpl?: typeof fetch,
-  limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }),
+  limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }, config.modelRateLimits),
 ): Promise<Models> {
   const wanted = (agent: AgentDefinition | null) => modelChoiceFor(config, agent);
   const choices = [...agents.map((a) => wanted(a)), wanted(null)];

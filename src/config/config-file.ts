@@ -48,7 +48,19 @@ const ConfigFileSchema = z.strictObject({
       maxTokens: whole('tokens', 1_000_000_000).optional(),
     })
     .optional(),
-  rateLimits: z.strictObject({ rpm: whole('requests', 10_000_000).optional(), tpm: whole('tokens', 10_000_000_000).optional() }).optional(),
+  rateLimits: z
+    .strictObject({
+      rpm: whole('requests', 10_000_000).optional(),
+      tpm: whole('tokens', 10_000_000_000).optional(),
+      /** Limits for one provider:model, replacing the ones above for it. */
+      models: z
+        .record(
+          z.string().regex(/^(openai|anthropic|replay):.+$/, 'keys are provider:model, e.g. anthropic:claude-sonnet-4-6'),
+          z.strictObject({ rpm: whole('requests', 10_000_000).optional(), tpm: whole('tokens', 10_000_000_000).optional() }),
+        )
+        .optional(),
+    })
+    .optional(),
   prices: z.record(z.string().trim().min(1), z.strictObject({ input: usdPerMillion, output: usdPerMillion })).optional(),
   pricesFile: path.optional(),
   db: path.optional(),

@@ -102,6 +102,8 @@ const ConfigSchema = z.object({
   deskOverrides: z.record(z.string(), z.object({ provider: z.enum(PROVIDERS).optional(), model: z.string().optional(), fallbacks: z.array(ModelRef).optional() })),
   /** Tried in order after a model fails its retries (`--fallbacks`, config `fallbacks:`). */
   fallbacks: z.array(ModelRef),
+  /** Rate limits for one `provider:model`, from the configuration file. */
+  modelRateLimits: z.record(z.string(), z.object({ rpm: z.number().optional(), tpm: z.number().optional() })),
   synthFallbacks: z.array(ModelRef).optional(),
   /** The configuration file read, if any. */
   configFile: z.string().optional(),
@@ -213,6 +215,7 @@ export function resolveConfigWithSources(
     deskOverrides: f.desks ?? {},
     fallbacks: splitList(pick('fallbacks', flags.fallbacks, 'ASSESS_FALLBACKS', f.fallbacks?.join(','))),
     synthFallbacks: f.synthesizer?.fallbacks,
+    modelRateLimits: f.rateLimits?.models ?? {},
     maxEventChars: pick('maxEventChars', flags.maxEventChars, 'ASSESS_MAX_EVENT_CHARS', f.maxEventChars, String(DEFAULT_MAX_EVENT_CHARS)),
     configFile: file?.path,
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
@@ -221,6 +224,7 @@ export function resolveConfigWithSources(
   sources.dbPath = nonEmpty(flags.db) !== undefined ? 'flag' : nonEmpty(env['ASSESS_DB']) !== undefined ? 'environment' : f.db !== undefined ? 'config file' : 'default';
   if (f.prices) sources.prices = 'config file';
   if (f.desks) sources.deskOverrides = 'config file';
+  if (f.rateLimits?.models) sources.modelRateLimits = 'config file';
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -1,4 +1,4 @@
-import { RateLimiter, type RateLimiterOptions, type RateLimiterStats } from './rate-limiter.js';
+import { RateLimiter, type RateLimiterOptions, type RateLimiterStats, type RateLimits } from './rate-limiter.js';
 import type { StructuredModel } from './types.js';
 
 /**
@@ -9,14 +9,20 @@ import type { StructuredModel } from './types.js';
 export class RateLimiters {
   private readonly limiters = new Map<string, { provider: string; model: string; limiter: RateLimiter }>();
 
-  /** `options` (the user's --rpm/--tpm, and the period in tests) apply to every provider+model. */
-  constructor(private readonly options: RateLimiterOptions = {}) {}
+  /**
+   * `options` (the user's --rpm/--tpm, and the period in tests) apply to every provider+model;
+   * `perModel` (keyed `provider:model`) replaces them for one.
+   */
+  constructor(
+    private readonly options: RateLimiterOptions = {},
+    private readonly perModel: Record<string, RateLimits> = {},
+  ) {}
 
   for(provider: string, model: string): RateLimiter {
     const key = `${provider}\u0000${model}`;
     let entry = this.limiters.get(key);
     if (!entry) {
-      entry = { provider, model, limiter: new RateLimiter(this.options) };
+      entry = { provider, model, limiter: new RateLimiter({ ...this.options, ...(this.perModel[`${provider}:${model}`] ?? {}) }) };
       this.limiters.set(key, entry);
     }
     return entry.limiter;
