@@ -104,9 +104,12 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
     endpoints.set(`${choice.provider}/${choice.model}`, choice);
   }
   const secrets = [config.openai.apiKey, config.anthropic.apiKey].filter((k): k is string => k !== undefined);
+  // A local OpenAI-compatible server (OPENAI_BASE_URL) needs no key.
+  const usable = (provider: ProviderName): boolean =>
+    provider === 'replay' || config[provider].apiKey !== undefined || (provider === 'openai' && config.openai.baseURL !== undefined);
   for (const provider of new Set([...endpoints.values()].map((e) => e.provider))) {
     if (provider === 'replay') continue;
-    const hasKey = config[provider].apiKey !== undefined || (provider === 'openai' && config.openai.baseURL !== undefined);
+    const hasKey = usable(provider);
     report({
       ok: hasKey,
       name: `${provider} key`,
@@ -116,7 +119,7 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
 
   for (const { provider, model } of endpoints.values()) {
     const name = `${provider}/${model}`;
-    if (provider !== 'replay' && !(config[provider].apiKey !== undefined || (provider === 'openai' && config.openai.baseURL !== undefined))) {
+    if (!usable(provider)) {
       report({ ok: false, name, detail: 'not called: no key' });
       continue;
     }
