@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openArchive } from '../archive/open-archive.js';
+import { configFilePath } from '../config/config-file-path.js';
 import { resolveDbPath } from '../config/db-path.js';
-// The file name only: the loader itself is imported when a file exists.
-const DEFAULT_CONFIG_FILE = 'assess.config.yaml';
 import type { CliIo } from './io.js';
 import { environmentWithDotenv } from './load-env.js';
 
@@ -17,7 +16,7 @@ export async function archivePath(flags: { db?: string }, io: CliIo): Promise<st
   const env = environmentWithDotenv(io.env, io.cwd);
   let path = resolveDbPath(flags, env);
   const explicit = (flags.db ?? env['ASSESS_DB'] ?? '').trim() !== '';
-  if (!explicit && existsSync(resolve(io.cwd, env['ASSESS_CONFIG']?.trim() || DEFAULT_CONFIG_FILE))) {
+  if (!explicit && existsSync(configFilePath(undefined, env, io.cwd).path)) {
     const { loadConfigFile } = await import('../config/config-file.js');
     path = loadConfigFile(undefined, env, io.cwd)?.values.db ?? path;
   }

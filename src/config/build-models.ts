@@ -22,6 +22,11 @@ export interface Models {
   prices?: PriceTable;
 }
 
+/** The prices calls are costed at: built-in, then the price file's, then the configuration file's own. */
+export async function pricesFor(config: Pick<AssessConfig, 'pricesFile' | 'prices'>): Promise<PriceTable> {
+  return (await loadPriceTable(config.pricesFile)).with(config.prices);
+}
+
 /** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
 const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
 
@@ -48,7 +53,7 @@ export async function buildModels(
       throw new InputError(`missing API key for provider ${provider}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
     }
   }
-  const prices = (await loadPriceTable(config.pricesFile)).with(config.prices);
+  const prices = await pricesFor(config);
   const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
 
   const cache = new Map<string, StructuredModel>();

@@ -3,10 +3,10 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
+import { configFilePath, DEFAULT_CONFIG_FILE } from './config-file-path.js';
 import { fieldName, readYamlDocument } from '../yaml/yaml-document.js';
 
-/** Looked for in the working directory when neither --config-file nor ASSESS_CONFIG names a file. */
-export const DEFAULT_CONFIG_FILE = 'assess.config.yaml';
+export { DEFAULT_CONFIG_FILE } from './config-file-path.js';
 
 const PROVIDER_NAMES = ['openai', 'anthropic', 'replay'] as const;
 
@@ -126,8 +126,7 @@ const PATH_FIELDS = ['pricesFile', 'db', 'agentsDir', 'promptsDir'] as const;
  * an error; the default one is optional.
  */
 export function loadConfigFile(named: string | undefined, env: Record<string, string | undefined>, cwd: string): ConfigFile | undefined {
-  const given = named?.trim() || env['ASSESS_CONFIG']?.trim() || undefined;
-  const file = resolve(cwd, given ?? DEFAULT_CONFIG_FILE);
+  const { path: file, named: given } = configFilePath(named, env, cwd);
   if (given === undefined && !existsSync(file)) return undefined;
   let text: string;
   try {

@@ -14,5 +14,6 @@ export {
   type ProviderName,
 } from './resolve-config.js';
 export { resolveDbPath } from './db-path.js';
-export { buildModels, type Models } from './build-models.js';
+export { buildModels, pricesFor, type Models } from './build-models.js';
 export { loadConfigFile, parseConfigFile, DEFAULT_CONFIG_FILE, type ConfigFile, type ConfigFileValues } from './config-file.js';
+export { retryPolicyFrom, runOptionsFrom } from './run-options.js';

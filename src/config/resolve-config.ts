@@ -188,7 +188,8 @@ export function resolveConfigWithSources(
     return found?.[1];
   };
   const inSeconds = (value: string | undefined): string | number | undefined => (value === undefined ? undefined : secondsToMs(value));
-  const dbFlagOrEnv = nonEmpty(flags.db) ?? nonEmpty(env['ASSESS_DB']);
+  const dbSource: ConfigSource =
+    nonEmpty(flags.db) !== undefined ? 'flag' : nonEmpty(env['ASSESS_DB']) !== undefined ? 'environment' : f.db !== undefined ? 'config file' : 'default';
   const raw = {
     provider: pick('provider', flags.provider, 'ASSESS_PROVIDER', f.provider, 'openai'),
     model: pick('model', flags.model, 'ASSESS_MODEL', f.model),
@@ -209,7 +210,7 @@ export function resolveConfigWithSources(
     promptsDir: pick('promptsDir', flags.promptsDir, 'ASSESS_PROMPTS_DIR', f.promptsDir, defaults.promptsDir),
     replayDir: pick('replayDir', flags.replayDir, 'ASSESS_REPLAY_DIR', undefined, defaults.replayDir),
     // The data directory's default needs the environment (XDG_DATA_HOME, HOME): resolveDbPath has it.
-    dbPath: dbFlagOrEnv !== undefined || f.db === undefined ? resolveDbPath(flags, env) : f.db,
+    dbPath: dbSource === 'config file' ? f.db : resolveDbPath(flags, env),
     pricesFile: pick('pricesFile', flags.prices, 'ASSESS_PRICES', f.pricesFile),
     prices: f.prices ?? {},
     deskOverrides: f.desks ?? {},
@@ -221,7 +222,7 @@ export function resolveConfigWithSources(
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
   };
-  sources.dbPath = nonEmpty(flags.db) !== undefined ? 'flag' : nonEmpty(env['ASSESS_DB']) !== undefined ? 'environment' : f.db !== undefined ? 'config file' : 'default';
+  sources.dbPath = dbSource;
   if (f.prices) sources.prices = 'config file';
   if (f.desks) sources.deskOverrides = 'config file';
   if (f.rateLimits?.models) sources.modelRateLimits = 'config file';

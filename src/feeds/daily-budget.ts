@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3';
 import type { CallRecord } from '../llm/generate-object.js';
-import { estimateCostUsd } from '../llm/pricing.js';
 import type { BudgetLimits } from '../pipeline/budget.js';
 import type { DailyBudgetLimits } from './types.js';
 
@@ -152,17 +151,6 @@ export function describeSpend(spend: DaySpend, limits: DailyBudgetLimits): strin
   const note = spend.unpricedCalls > 0 ? ` (${spend.unpricedCalls} call(s) at unknown prices${unknownOnly ? '' : ' not included'})` : '';
   const tokenLimit = limits.maxTokens !== undefined ? ` of ${tokensText(limits.maxTokens)}` : '';
   return `${cost}${costLimit}${note} · ${tokensText(spend.tokens)}${tokenLimit} tokens`;
-}
-
-/**
- * Names of models without a known price (`replay` is free and exempt), as `assess run --max-cost`
- * checks. `priceOf` is the price table the calls are costed with (built-in prices by default).
- */
-export function modelsWithoutPrice(
-  models: Iterable<string>,
-  priceOf: (model: string) => unknown = (model) => estimateCostUsd(model, { inputTokens: 1, outputTokens: 1 }),
-): string[] {
-  return [...new Set(models)].filter((name) => name !== 'replay' && priceOf(name) == null);
 }
 
 /** One run's limits (live, see DailyBudget.forRun) and the listener that keeps them current. */

@@ -13,5 +13,5 @@ export { pollFeed, type PollResult, type PollDeps, type Triage } from './poll-fe
 export { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
 export { Watcher, type WatchEvent, type WatcherDeps } from './watcher.js';
 export * as watchStore from './watch-store.js';
-export { DailyBudget, WatcherSpend, utcDay, describeSpend, modelsWithoutPrice, type DaySpend, type UtcDay } from './daily-budget.js';
+export { DailyBudget, WatcherSpend, utcDay, describeSpend, type DaySpend, type UtcDay } from './daily-budget.js';
 export { modelTriage, TriageSchema } from './triage.js';

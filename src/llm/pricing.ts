@@ -66,3 +66,11 @@ export const BUILT_IN_PRICES = new PriceTable(BUILT_IN);
 export function estimateCostUsd(model: string, usage: TokenUsage, prices: PriceTable = BUILT_IN_PRICES): number | null {
   return prices.costOf(model, usage);
 }
+
+/**
+ * Names of models without a known price in `prices` (`replay` is free and exempt): a cost budget
+ * cannot be kept on them, so `--max-cost` and a daily `maxCostPerDay` refuse to start.
+ */
+export function modelsWithoutPrice(models: Iterable<string>, prices: PriceTable = BUILT_IN_PRICES): string[] {
+  return [...new Set(models)].filter((name) => name !== 'replay' && prices.priceOf(name) === null);
+}

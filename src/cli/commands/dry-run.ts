@@ -1,8 +1,7 @@
 import { AssessmentDraftSchema } from '../../assessment/schema.js';
-import { modelChoiceFor, type ProviderName } from '../../config/index.js';
+import { modelChoiceFor, pricesFor, withAbsolutePaths, type ProviderName } from '../../config/index.js';
 import { TOKENIZER_DESCRIPTIONS, tokenCounter, tokenizerForModel, type TokenCounter, type TokenizerId } from '../../llm/estimate-tokens.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
-import { loadPriceTable } from '../../llm/load-price-table.js';
 import type { PriceTable } from '../../llm/pricing.js';
 import { renderDeskPrompt, renderSynthesisPrompt } from '../../prompts/index.js';
 import { SynthesisDraftSchema } from '../../synthesis/schema.js';
@@ -71,7 +70,7 @@ function maxCost(prices: PriceTable, model: string, inputTokens: number, outputC
 export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
   const { config, event, agents, prompts } = plan;
   const outputCap = config.maxOutputTokens;
-  const prices = (await loadPriceTable(config.pricesFile === undefined ? undefined : plan.abs(config.pricesFile))).with(config.prices);
+  const prices = await pricesFor(withAbsolutePaths(config, plan.abs));
   const counters = new Map<TokenizerId, TokenCounter>();
   const counterFor = async (model: string): Promise<TokenCounter> => {
     const id = tokenizerForModel(model);

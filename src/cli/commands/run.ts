@@ -3,7 +3,8 @@ import type { Database } from 'better-sqlite3';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
-import { buildModels, withAbsolutePaths } from '../../config/index.js';
+import { buildModels, runOptionsFrom, withAbsolutePaths } from '../../config/index.js';
+import { modelsWithoutPrice } from '../../llm/pricing.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
 import { runEvent, type RunResult } from '../../pipeline/index.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
@@ -56,26 +57,12 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
   if (config.maxCostUsd !== undefined) {
     // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it as free.
-    const unpriced = [...new Set([...agents.map((a) => models.forAgent(a)), models.synthesis].map((m) => m.model))].filter(
-      (name) => name !== 'replay' && models.prices?.priceOf(name) == null,
-    );
+    const unpriced = modelsWithoutPrice([...agents.map((a) => models.forAgent(a).model), models.synthesis.model], models.prices);
     if (unpriced.length > 0) {
       throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (add it to a --prices file, or use --max-tokens instead)`);
     }
   }
-  const budget = {
-    ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
-    ...(config.maxRunTokens !== undefined ? { maxTokens: config.maxRunTokens } : {}),
-  };
-  const runOptions = {
-    concurrency: config.concurrency,
-    timeoutMs: config.timeoutMs,
-    runTimeoutMs: config.runTimeoutMs,
-    maxRepairs: config.maxRepairs,
-    maxOutputTokens: config.maxOutputTokens,
-    retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
-    ...(Object.keys(budget).length > 0 ? { budget } : {}),
-  };
+  const runOptions = runOptionsFrom(config);
 
   const dbPath = abs(config.dbPath);
   const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };

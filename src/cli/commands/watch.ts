@@ -8,7 +8,9 @@ import { resolveConfig, type ConfigFlags } from '../../config/resolve-config.js'
 import { loadConfigFile } from '../../config/config-file.js';
 import { InputError } from '../../errors/index.js';
 import { loadWatchConfig, parseDuration, singleFeedConfig } from '../../feeds/config.js';
-import { formatUsd, modelsWithoutPrice } from '../../feeds/daily-budget.js';
+import { formatUsd } from '../../feeds/daily-budget.js';
+import { modelsWithoutPrice } from '../../llm/pricing.js';
+import { retryPolicyFrom, runOptionsFrom } from '../../config/run-options.js';
 import { modelTriage } from '../../feeds/triage.js';
 import { Watcher, type WatchEvent } from '../../feeds/watcher.js';
 import type { WatchConfig } from '../../feeds/types.js';
@@ -87,11 +89,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     const routable = watchConfig.feeds.some((f) => f.agents === 'auto')
       ? desks
       : desks.filter((d) => watchConfig.feeds.some((f) => Array.isArray(f.agents) && f.agents.includes(d.id)));
-    const prices = models.prices;
-    const unpriced = modelsWithoutPrice(
-      [...routable.map((d) => models.forAgent(d).model), models.synthesis.model],
-      prices ? (name) => prices.priceOf(name) : undefined,
-    );
+    const unpriced = modelsWithoutPrice([...routable.map((d) => models.forAgent(d).model), models.synthesis.model], models.prices);
     if (unpriced.length > 0) {
       throw new InputError(
         watchConfig.budget?.maxCostUsd !== undefined
@@ -100,12 +98,6 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
       );
     }
   }
-  // Per-run limits, on top of the daily budget (the watcher combines the two).
-  const runBudget = {
-    ...(config.maxCostUsd !== undefined ? { maxCostUsd: config.maxCostUsd } : {}),
-    ...(config.maxRunTokens !== undefined ? { maxTokens: config.maxRunTokens } : {}),
-  };
-
   let db;
   try {
     db = openArchive(abs(config.dbPath));
@@ -127,15 +119,8 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     assess: {
       models,
       prompts,
-      runOptions: {
-        concurrency: config.concurrency,
-        timeoutMs: config.timeoutMs,
-        runTimeoutMs: config.runTimeoutMs,
-        maxRepairs: config.maxRepairs,
-        maxOutputTokens: config.maxOutputTokens,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
-        ...(Object.keys(runBudget).length > 0 ? { budget: runBudget } : {}),
-      },
+      // Per-run limits (--max-cost, --max-tokens) go in here; the watcher combines them with the daily budget.
+      runOptions: runOptionsFrom(config),
     },
     concurrency,
     maxEventChars: config.maxEventChars,
@@ -145,7 +130,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
           model: models.synthesis,
           prompts,
           timeoutMs: Math.min(config.timeoutMs, 60_000),
-          retry: { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 },
+          retry: retryPolicyFrom(config),
         })
       : undefined,
     onEvent: (event) => {
