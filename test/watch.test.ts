@@ -84,6 +84,9 @@ afterEach(() => {
 });
 
 const writeConfig = (yaml: string, name?: string): string => writeFeedsFile(work, yaml, name);
+/** The feeds files most tests use: the economy RSS feed, alone or with the Asia Atom feed. */
+const ECONOMY_ONLY = `feeds:\n  - name: economy\n    url: ${FEEDS}/economy.rss\n`;
+const ECONOMY_AND_ASIA = `${ECONOMY_ONLY}  - name: asia\n    url: ${FEEDS}/asia.atom\n`;
 const { run: cli, watchOnce, feedsStatus } = watchCli(OPENAI_KEY, work);
 
 // ---------------------------------------------------------------------------------------------
@@ -234,12 +237,7 @@ describe('watch --once', () => {
     serveRss('/economy.rss', [linkTwin, titleTwin]);
     serveAtom('/asia.atom', [linkTwin2, titleTwin2]);
     const fake = llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-  - name: asia
-    url: ${FEEDS}/asia.atom
-`);
+    const config = writeConfig(ECONOMY_AND_ASIA);
 
     const result = await watchOnce(config);
 
@@ -270,12 +268,7 @@ describe('watch --once', () => {
     // No validators: served in full every time.
     serveAtom('/asia.atom', [STORY.rareEarths]);
     const fake = llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-  - name: asia
-    url: ${FEEDS}/asia.atom
-`);
+    const config = writeConfig(ECONOMY_AND_ASIA);
 
     const first = await watchOnce(config);
     expect(first.code).toBe(0);
@@ -301,10 +294,7 @@ describe('watch --once', () => {
     const long = `${'Tokyo and Washington agreed the JBIC terms. '.repeat(1200)}END`;
     serveRss('/economy.rss', [{ ...STORY.jpUs, title: `\u202eJapan\u200b and U.S. agree JBIC terms`, summary: long }]);
     llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-`);
+    const config = writeConfig(ECONOMY_ONLY);
     expect((await watchOnce(config)).code).toBe(0);
     const stored = items()[0]!;
     expect(stored.title).toBe('Japan and U.S. agree JBIC terms');
@@ -321,10 +311,7 @@ describe('watch --once', () => {
     const long = `${'Tokyo and Washington agreed the JBIC terms. '.repeat(100)}END`;
     serveRss('/economy.rss', [{ ...STORY.jpUs, summary: long }]);
     llm();
-    const config = writeConfig(`feeds:
-  - name: economy
-    url: ${FEEDS}/economy.rss
-`);
+    const config = writeConfig(ECONOMY_ONLY);
     expect((await watchOnce(config, ['--max-event-chars', '1000'])).code).toBe(0);
     const event = JSON.parse(query<{ event_json: string }>('SELECT event_json FROM feed_items')[0]!.event_json) as { cut?: unknown; summary: string };
     expect(event.cut).toEqual({ originalChars: long.length, keptChars: 1_000 });
