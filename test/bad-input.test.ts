@@ -235,7 +235,7 @@ describe('desks and providers', () => {
   });
 
   it('an unknown provider: --provider foo', async () => {
-    await expectUsage(cli(['run', OK_EVENT(), '--provider', 'foo']), 'assess: unknown provider foo; use one of openai, anthropic, replay');
+    await expectUsage(cli(['run', OK_EVENT(), '--provider', 'foo']), 'assess: unknown provider foo; use one of openai, anthropic, langchain, replay');
   });
 
   it('an unknown provider from ASSESS_PROVIDER', async () => {

@@ -38,8 +38,8 @@ function workdir(text: string): string {
 
 describe('validation: one line, file:line: field: problem', () => {
   it.each([
-    ['provider: opnai\n', 'assess.config.yaml:1: provider: unknown provider "opnai"; use one of openai, anthropic, replay'],
-    ['provider: openai\ndesks:\n  CN-01: { provider: anthropik }\n', 'assess.config.yaml:3: desks.CN-01.provider: unknown provider "anthropik"; use one of openai, anthropic, replay'],
+    ['provider: opnai\n', 'assess.config.yaml:1: provider: unknown provider "opnai"; use one of openai, anthropic, langchain, replay'],
+    ['provider: openai\ndesks:\n  CN-01: { provider: anthropik }\n', 'assess.config.yaml:3: desks.CN-01.provider: unknown provider "anthropik"; use one of openai, anthropic, langchain, replay'],
     ['desks:\n  china: { model: gpt-4.1 }\n', 'assess.config.yaml:2: desks.china: desk ids look like JP-01'],
     ['concurrency: 1.5\n', 'assess.config.yaml:1: concurrency: must be a whole number of desks'],
     ['budget:\n  maxCost: -1\n', 'assess.config.yaml:2: budget.maxCost: must be more than 0'],
@@ -73,7 +73,7 @@ describe('validation: one line, file:line: field: problem', () => {
     const r = await runCliCaptured(['run', SEED_EVENT, '--no-progress'], { env: {}, cwd });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('assess: assess.config.yaml:1: provider: unknown provider "opnai"; use one of openai, anthropic, replay\n');
+    expect(r.stderr).toBe('assess: assess.config.yaml:1: provider: unknown provider "opnai"; use one of openai, anthropic, langchain, replay\n');
   });
 });
 
@@ -224,9 +224,9 @@ describe('fallback chains', () => {
     const cwd = workdir('');
     const r = await runCliCaptured(['run', SEED_EVENT, '--fallbacks', 'gpt-4.1-mini'], { env, cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('assess: fallback "gpt-4.1-mini" must be provider:model with provider openai, anthropic, replay, e.g. openai:gpt-4.1-mini\n');
+    expect(r.stderr).toBe('assess: fallback "gpt-4.1-mini" must be provider:model with provider openai, anthropic, langchain, replay, e.g. openai:gpt-4.1-mini\n');
     expect(() => parseConfigFile('fallbacks: [gpt-4.1-mini]\n', 'assess.config.yaml')).toThrow(
-      'assess.config.yaml:1: fallbacks[0]: must be provider:model with provider openai, anthropic or replay, e.g. openai:gpt-4.1-mini',
+      'assess.config.yaml:1: fallbacks[0]: must be provider:model with provider openai, anthropic, langchain or replay, e.g. openai:gpt-4.1-mini',
     );
   });
 });

@@ -24,7 +24,7 @@ export const AgentDefinitionSchema = z.strictObject({
       message: `must be a substantive brief of at least ${MIN_BRIEF_WORDS} words`,
     }),
   keywords: z.array(z.string().trim().min(1)).min(1),
-  provider: z.enum(['openai', 'anthropic', 'replay']).optional(),
+  provider: z.enum(['openai', 'anthropic', 'langchain', 'replay']).optional(),
   model: z.string().trim().min(1).optional(),
 });
 

@@ -28,7 +28,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
   /** Model and call settings shared by every command that runs desks. */
   const modelOptions = (command: Command): Command =>
     command
-      .option('--provider <name>', 'openai | anthropic | replay (default: $ASSESS_PROVIDER or openai)')
+      .option('--provider <name>', 'openai | anthropic | langchain | replay (default: $ASSESS_PROVIDER or openai); langchain takes --model integration:model, e.g. ollama:llama3.1')
       .option('--model <name>', 'model for the desks and synthesizer (default: $ASSESS_MODEL or the provider default)')
       .option('--synth-model <name>', 'model for the synthesizer only')
       .option('--concurrency <n>', 'desks assessed at once within a run (default 8)')

@@ -7,6 +7,7 @@ import type { PriceTable } from '../llm/pricing.js';
 import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
 import type { StructuredModel } from '../llm/types.js';
+import { keyAvailable, keyedProviderOf } from './provider-keys.js';
 import { KEY_VARIABLES, modelChoiceFor, type AssessConfig, type ProviderName } from './resolve-config.js';
 
 export interface Models {
@@ -27,6 +28,35 @@ export async function pricesFor(config: Pick<AssessConfig, 'pricesFile' | 'price
   return (await loadPriceTable(config.pricesFile)).with(config.prices);
 }
 
+/**
+ * The LangChain models a run uses, built before anything is called: initChatModel imports each
+ * integration package now, so a missing one stops the run with its name (an InputError) instead
+ * of failing desk by desk. LangChain itself is loaded only when a LangChain model is in use.
+ */
+async function buildLangChainModels(
+  config: AssessConfig,
+  choices: { provider: ProviderName; model: string }[],
+  fetchImpl: typeof fetch | undefined,
+): Promise<Map<string, StructuredModel>> {
+  const specs = new Set(choices.filter((c) => c.provider === 'langchain').map((c) => c.model));
+  const built = new Map<string, StructuredModel>();
+  if (specs.size === 0) return built;
+  const { createLangChainModel } = await import('../llm/init-langchain-model.js');
+  for (const spec of specs) {
+    built.set(
+      spec,
+      await createLangChainModel(spec, {
+        openai: config.openai,
+        anthropic: config.anthropic,
+        ollama: config.ollama,
+        maxOutputTokens: config.maxOutputTokens,
+        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+      }),
+    );
+  }
+  return built;
+}
+
 /** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
 const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
 
@@ -42,19 +72,23 @@ export async function buildModels(
 ): Promise<Models> {
   const wanted = (agent: AgentDefinition | null) => modelChoiceFor(config, agent);
   const choices = [...agents.map((a) => wanted(a)), wanted(null)];
-  const needed = new Set<ProviderName>(choices.flatMap((c) => [c.provider, ...c.fallbacks.map((f) => f.provider)]));
+  const all = choices.flatMap((c) => [{ provider: c.provider, model: c.model }, ...c.fallbacks]);
+  const needed = new Set<ProviderName>(all.map((c) => c.provider));
 
   const secrets: string[] = [];
-  for (const provider of needed) {
-    if (provider === 'replay') continue;
-    const settings = config[provider];
-    if (settings.apiKey) secrets.push(settings.apiKey);
-    else if (!(provider === 'openai' && settings.baseURL)) {
-      throw new InputError(`missing API key for provider ${provider}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
+  const keyed = new Set(all.flatMap((c) => keyedProviderOf(c.provider, c.model) ?? []));
+  for (const provider of keyed) {
+    const apiKey = config[provider].apiKey;
+    if (apiKey) secrets.push(apiKey);
+    else if (!keyAvailable(config, provider)) {
+      // Say which LangChain model wants it when no model of the provider itself does.
+      const via = needed.has(provider) ? undefined : all.find((c) => c.provider === 'langchain' && keyedProviderOf(c.provider, c.model) === provider);
+      throw new InputError(`missing API key for provider ${provider}${via ? ` (langchain ${via.model})` : ''}: set ${KEY_VARIABLES[provider]} in the environment or .env`);
     }
   }
   const prices = await pricesFor(config);
   const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
+  const langchain = await buildLangChainModels(config, all, fetchImpl);
 
   const cache = new Map<string, StructuredModel>();
   const get = ({ provider, model }: { provider: ProviderName; model: string }): StructuredModel => {
@@ -69,6 +103,8 @@ export async function buildModels(
           ...(config.openai.baseURL ? { baseURL: config.openai.baseURL } : {}),
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         });
+      } else if (provider === 'langchain') {
+        instance = langchain.get(model)!;
       } else {
         instance = new AnthropicModel({
           apiKey: config.anthropic.apiKey!,

@@ -8,7 +8,7 @@ import { fieldName, readYamlDocument } from '../yaml/yaml-document.js';
 
 export { DEFAULT_CONFIG_FILE } from './config-file-path.js';
 
-const PROVIDER_NAMES = ['openai', 'anthropic', 'replay'] as const;
+const PROVIDER_NAMES = ['openai', 'anthropic', 'langchain', 'replay'] as const;
 
 const provider = z.enum(PROVIDER_NAMES, { error: (i) => `unknown provider ${JSON.stringify(i.input)}; use one of ${PROVIDER_NAMES.join(', ')}` });
 const model = z.string({ error: 'must be a model name' }).trim().min(1, 'must be a model name');
@@ -18,10 +18,13 @@ const seconds = z.number({ error: 'must be a number of seconds' }).positive('mus
 const path = z.string({ error: 'must be a file path' }).trim().min(1, 'must be a file path');
 const usdPerMillion = z.number({ error: 'must be US dollars per million tokens' }).min(0, 'must be 0 or more');
 
-/** `openai:gpt-4.1-mini`, `anthropic:claude-haiku-4-5`; the model part may contain colons (`openai:llama3.1:8b`). */
+/**
+ * `openai:gpt-4.1-mini`, `anthropic:claude-haiku-4-5`; the model part may contain colons
+ * (`openai:llama3.1:8b`, and LangChain's own `langchain:ollama:llama3.1`).
+ */
 const fallback = z
   .string({ error: 'must be provider:model, e.g. openai:gpt-4.1-mini' })
-  .regex(/^(openai|anthropic|replay):.+$/, 'must be provider:model with provider openai, anthropic or replay, e.g. openai:gpt-4.1-mini');
+  .regex(/^(openai|anthropic|langchain|replay):.+$/, 'must be provider:model with provider openai, anthropic, langchain or replay, e.g. openai:gpt-4.1-mini');
 const fallbacks = z.array(fallback, { error: 'must be a list of provider:model' });
 
 const ModelChoice = z.strictObject({ provider: provider.optional(), model: model.optional(), fallbacks: fallbacks.optional() });
@@ -55,7 +58,7 @@ const ConfigFileSchema = z.strictObject({
       /** Limits for one provider:model, replacing the ones above for it. */
       models: z
         .record(
-          z.string().regex(/^(openai|anthropic|replay):.+$/, 'keys are provider:model, e.g. anthropic:claude-sonnet-4-6'),
+          z.string().regex(/^(openai|anthropic|langchain|replay):.+$/, 'keys are provider:model, e.g. anthropic:claude-sonnet-4-6'),
           z.strictObject({ rpm: whole('requests', 10_000_000).optional(), tpm: whole('tokens', 10_000_000_000).optional() }),
         )
         .optional(),

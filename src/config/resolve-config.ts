@@ -4,7 +4,7 @@ import { InputError } from '../errors/index.js';
 import type { ConfigFile } from './config-file.js';
 import { DEFAULT_MAX_EVENT_CHARS } from '../event/size-cap.js';
 
-export const PROVIDERS = ['openai', 'anthropic', 'replay'] as const;
+export const PROVIDERS = ['openai', 'anthropic', 'langchain', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** Sensible defaults per provider; any model name the provider accepts works via --model. */
@@ -13,6 +13,8 @@ export const DEFAULT_MODELS: Record<ProviderName, string> = {
   // claude-sonnet-4-5 reaches end-of-life on 2026-11-30 (the SDK warns on every call).
   anthropic: 'claude-sonnet-4-6',
   replay: 'replay',
+  // LangChain models are named integration:model; any initChatModel accepts works via --model.
+  langchain: 'openai:gpt-4.1-mini',
 };
 
 /** Which variable holds each provider's key: named in the error when it is missing. */
@@ -111,6 +113,8 @@ const ConfigSchema = z.object({
   maxEventChars: positiveInt('--max-event-chars', 10_000_000),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
+  /** Where LangChain's `ollama:` models find the server (OLLAMA_BASE_URL; LangChain's default is 127.0.0.1:11434). */
+  ollama: z.object({ baseURL: z.string().optional() }),
 });
 
 export type AssessConfig = z.infer<typeof ConfigSchema>;
@@ -221,6 +225,7 @@ export function resolveConfigWithSources(
     configFile: file?.path,
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },
+    ollama: { baseURL: nonEmpty(env['OLLAMA_BASE_URL']) },
   };
   sources.dbPath = dbSource;
   if (f.prices) sources.prices = 'config file';

@@ -33,11 +33,12 @@ const CL100K = /^(gpt-4|gpt-3\.5|gpt-35|text-embedding-3|text-embedding-ada-002)
 
 /**
  * The tokenizer used for a model name: OpenAI's encodings for OpenAI model families (an
- * `openai/` prefix is allowed, as some gateways name them), the approximation otherwise. Decided
- * by the name, not the provider: an OpenAI-compatible local server runs other tokenizers.
+ * `openai/` prefix is allowed, as some gateways name them, and LangChain's `openai:`), the
+ * approximation otherwise. Decided by the name, not the provider: an OpenAI-compatible local
+ * server runs other tokenizers.
  */
 export function tokenizerForModel(model: string): TokenizerId {
-  const name = model.trim().toLowerCase().replace(/^openai\//, '');
+  const name = model.trim().toLowerCase().replace(/^openai[/:]/, '');
   if (O200K.test(name)) return 'o200k_base';
   if (CL100K.test(name)) return 'cl100k_base';
   return 'approx';

@@ -46,7 +46,7 @@ export async function configShowCommand(options: ConfigShowOptions, io: CliIo): 
 
   const rows: Row[] = [];
   for (const [key, value] of Object.entries(config) as [keyof AssessConfig, unknown][]) {
-    if (key === 'openai' || key === 'anthropic' || key === 'configFile') continue;
+    if (key === 'openai' || key === 'anthropic' || key === 'ollama' || key === 'configFile') continue;
     const source = sources[key];
     const shown = SECONDS.has(key) && typeof value === 'number' ? value / 1000 : value;
     rows.push({ setting: LABELS[key] ?? key, value: shown ?? null, source: source ?? 'not set' });
@@ -56,6 +56,8 @@ export async function configShowCommand(options: ConfigShowOptions, io: CliIo): 
     rows.push({ setting: `${provider}.apiKey`, value: apiKey ? '[set, redacted]' : null, source: apiKey ? 'environment' : 'not set' });
     rows.push({ setting: `${provider}.baseURL`, value: redactUrl(baseURL), source: baseURL ? 'environment' : 'not set' });
   }
+  // LangChain's ollama: models (OLLAMA_BASE_URL); no key.
+  rows.push({ setting: 'ollama.baseURL', value: redactUrl(config.ollama.baseURL), source: config.ollama.baseURL ? 'environment' : 'not set' });
 
   if (options.format === 'json') {
     io.stdout.write(`${JSON.stringify({ configFile: config.configFile ?? null, settings: rows }, null, 2)}\n`);

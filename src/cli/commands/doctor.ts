@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadAgents, type AgentDefinition } from '../../agents/index.js';
 import { openArchive } from '../../archive/open-archive.js';
-import { buildModels, KEY_VARIABLES, loadConfigFile, modelChoiceFor, resolveConfig, withAbsolutePaths, type AssessConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
+import { buildModels, KEY_VARIABLES, keyAvailable, keyedProviderOf, loadConfigFile, modelChoiceFor, resolveConfig, withAbsolutePaths, type AssessConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
 import { describeError, ProviderError, redactSecrets } from '../../errors/index.js';
 import { generateObject } from '../../llm/generate-object.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
@@ -104,12 +104,13 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
     endpoints.set(`${choice.provider}/${choice.model}`, choice);
   }
   const secrets = [config.openai.apiKey, config.anthropic.apiKey].filter((k): k is string => k !== undefined);
-  // A local OpenAI-compatible server (OPENAI_BASE_URL) needs no key.
-  const usable = (provider: ProviderName): boolean =>
-    provider === 'replay' || config[provider].apiKey !== undefined || (provider === 'openai' && config.openai.baseURL !== undefined);
-  for (const provider of new Set([...endpoints.values()].map((e) => e.provider))) {
-    if (provider === 'replay') continue;
-    const hasKey = usable(provider);
+  // Whose key an endpoint needs: its provider's, a LangChain model's integration's (openai:, anthropic:), or none.
+  const usable = ({ provider, model }: { provider: ProviderName; model: string }): boolean => {
+    const keyed = keyedProviderOf(provider, model);
+    return keyed === undefined || keyAvailable(config, keyed);
+  };
+  for (const provider of new Set([...endpoints.values()].flatMap((e) => keyedProviderOf(e.provider, e.model) ?? []))) {
+    const hasKey = keyAvailable(config, provider);
     report({
       ok: hasKey,
       name: `${provider} key`,
@@ -117,9 +118,10 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
     });
   }
 
-  for (const { provider, model } of endpoints.values()) {
+  for (const endpoint of endpoints.values()) {
+    const { provider, model } = endpoint;
     const name = `${provider}/${model}`;
-    if (!usable(provider)) {
+    if (!usable(endpoint)) {
       report({ ok: false, name, detail: 'not called: no key' });
       continue;
     }
@@ -128,8 +130,16 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
       report({ ok, name, detail: ok ? `offline recordings in ${config.replayDir}` : `no recordings folder ${config.replayDir}` });
       continue;
     }
-    const single: AssessConfig = { ...config, provider, model, synthProvider: undefined, synthModel: undefined, deskOverrides: {} };
-    const { synthesis } = await buildModels(single, [], io.fetch);
+    // This endpoint alone: fallbacks are not called here, so they must not be built (or key-checked) for it.
+    const single: AssessConfig = { ...config, provider, model, synthProvider: undefined, synthModel: undefined, deskOverrides: {}, fallbacks: [], synthFallbacks: undefined };
+    let synthesis;
+    try {
+      ({ synthesis } = await buildModels(single, [], io.fetch));
+    } catch (error) {
+      // A LangChain integration package that is not installed, an unknown integration.
+      report({ ok: false, name, detail: redactSecrets(describeError(error), secrets) });
+      continue;
+    }
     const started = Date.now();
     const result = await generateObject({
       model: synthesis,

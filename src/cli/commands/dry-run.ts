@@ -2,6 +2,7 @@ import { AssessmentDraftSchema } from '../../assessment/schema.js';
 import { modelChoiceFor, pricesFor, withAbsolutePaths, type ProviderName } from '../../config/index.js';
 import { TOKENIZER_DESCRIPTIONS, tokenCounter, tokenizerForModel, type TokenCounter, type TokenizerId } from '../../llm/estimate-tokens.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
+import { pricedModelName } from '../../llm/langchain-spec.js';
 import type { PriceTable } from '../../llm/pricing.js';
 import { renderDeskPrompt, renderSynthesisPrompt } from '../../prompts/index.js';
 import { SynthesisDraftSchema } from '../../synthesis/schema.js';
@@ -82,9 +83,11 @@ export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
     return counter;
   };
   const call = async (provider: ProviderName, model: string, texts: string[], extraTokens = 0): Promise<CallEstimate> => {
-    const counter = await counterFor(model);
+    // A LangChain model is counted and priced as the model after its prefix (openai:gpt-4.1 as gpt-4.1).
+    const priced = pricedModelName(provider, model);
+    const counter = await counterFor(priced);
     const inputTokens = texts.reduce((sum, text) => sum + counter.count(text), extraTokens);
-    return { provider, model, inputTokens, outputCap, maxCostUsd: maxCost(prices, model, inputTokens, outputCap), tokenizer: counter.id };
+    return { provider, model, inputTokens, outputCap, maxCostUsd: maxCost(prices, priced, inputTokens, outputCap), tokenizer: counter.id };
   };
 
   const desks: DeskEstimate[] = [];

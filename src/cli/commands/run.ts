@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
 import { buildModels, runOptionsFrom, withAbsolutePaths } from '../../config/index.js';
 import { modelsWithoutPrice } from '../../llm/pricing.js';
+import { pricedModelName } from '../../llm/langchain-spec.js';
 import { InputError, redactSecrets } from '../../errors/index.js';
 import { runEvent, type RunResult } from '../../pipeline/index.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
@@ -57,7 +58,8 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
   if (config.maxCostUsd !== undefined) {
     // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it as free.
-    const unpriced = modelsWithoutPrice([...agents.map((a) => models.forAgent(a).model), models.synthesis.model], models.prices);
+    // LangChain models are priced by the model after their integration prefix (openai:gpt-4.1-mini as gpt-4.1-mini).
+    const unpriced = modelsWithoutPrice([...agents.map((a) => models.forAgent(a)), models.synthesis].map((m) => pricedModelName(m.provider, m.model)), models.prices);
     if (unpriced.length > 0) {
       throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (add it to a --prices file, or use --max-tokens instead)`);
     }

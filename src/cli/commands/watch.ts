@@ -10,6 +10,7 @@ import { InputError } from '../../errors/index.js';
 import { loadWatchConfig, parseDuration, singleFeedConfig } from '../../feeds/config.js';
 import { formatUsd } from '../../feeds/daily-budget.js';
 import { modelsWithoutPrice } from '../../llm/pricing.js';
+import { pricedModelName } from '../../llm/langchain-spec.js';
 import { retryPolicyFrom, runOptionsFrom } from '../../config/run-options.js';
 import { modelTriage } from '../../feeds/triage.js';
 import { Watcher, type WatchEvent } from '../../feeds/watcher.js';
@@ -89,7 +90,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     const routable = watchConfig.feeds.some((f) => f.agents === 'auto')
       ? desks
       : desks.filter((d) => watchConfig.feeds.some((f) => Array.isArray(f.agents) && f.agents.includes(d.id)));
-    const unpriced = modelsWithoutPrice([...routable.map((d) => models.forAgent(d).model), models.synthesis.model], models.prices);
+    const unpriced = modelsWithoutPrice([...routable.map((d) => models.forAgent(d)), models.synthesis].map((m) => pricedModelName(m.provider, m.model)), models.prices);
     if (unpriced.length > 0) {
       throw new InputError(
         watchConfig.budget?.maxCostUsd !== undefined
