@@ -88,6 +88,8 @@ interface CallsRow {
   issues_json: string;
   input_tokens: number | null;
   output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
   latency_ms: number;
   cost_usd: number | null;
   error: string | null;
@@ -268,6 +270,8 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
         issues_json: '[]',
         input_tokens: recording.usage.inputTokens,
         output_tokens: recording.usage.outputTokens,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
         cost_usd: null, // replay models have no price
         error: null,
       });
@@ -289,8 +293,10 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
       expect(messages[0]!.role).toBe('user');
       if (agentId !== null) {
         const agent = agents.find((a) => a.id === agentId)!;
-        expect(system).toContain(`You are ${agentId}, the ${agent.name}`);
-        expect(system).toContain(agent.brief);
+        // The desk's identity and brief follow the event; the system prompt is every desk's.
+        expect(system).toContain('You are a country desk');
+        expect(messages[0]!.content).toContain(`You are ${agentId}, the ${agent.name}`);
+        expect(messages[0]!.content).toContain(agent.brief);
         expect(messages[0]!.content).toContain(`Title: ${SEED_TITLE}`);
         expect(messages[0]!.content).toContain(report.event.summary);
       } else {
@@ -308,6 +314,8 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
         model: c.model,
         inputTokens: c.input_tokens,
         outputTokens: c.output_tokens,
+        cacheReadTokens: c.cache_read_tokens,
+        cacheWriteTokens: c.cache_write_tokens,
         costUsd: c.cost_usd,
         latencyMs: c.latency_ms,
         error: c.error,
@@ -337,6 +345,8 @@ describe('round trip: `run` → rows in the archive → `runs show`', () => {
     );
     expect(first).toHaveLength(9);
     expect(second).toEqual(first);
+    // The desks share one system prompt, so it is stored once for all of them.
+    expect(new Set(first.filter((c) => c.purpose.startsWith('desk/')).map((c) => c.system_hash)).size).toBe(1);
     // Desk definitions kept by reference count among the texts too.
     const definitionHashes = (JSON.parse(desksFirst) as StoredDesk[]).flatMap((d) => (d.definitionHash ? [d.definitionHash] : []));
     expect(desksSecond).toBe(desksFirst);

@@ -390,7 +390,8 @@ describe('prompt injection cannot break out of the fence', () => {
         const close = rendered.user.lastIndexOf(`\n${fence}>>>`);
         expect(open, what).toBeGreaterThanOrEqual(0);
         expect(rendered.user.slice(open + `<<<${fence}\n`.length, close), what).toBe(text);
-        expect(rendered.user.trimEnd().endsWith(`${fence}>>>`), what).toBe(true);
+        // The event block (the prefix every desk shares) ends at the real marker; the desk section follows.
+        expect(rendered.user.slice(0, rendered.sharedPrefixChars).trimEnd().endsWith(`${fence}>>>`), what).toBe(true);
         const outside = rendered.user.slice(0, open) + rendered.user.slice(close + `\n${fence}>>>`.length);
         expect(outside, what).not.toContain(event.title);
         expect(outside, what).not.toContain(event.summary.trim());

@@ -21,7 +21,7 @@ import { recordedDesk } from './support/recordings.js';
 import { ROOT, SEED_EVENT } from './support/paths.js';
 
 const SHIPPED = join(ROOT, 'prompts');
-const TEMPLATE_FILES = ['desk.system.md', 'desk.user.md', 'repair.md', 'synthesis.system.md', 'synthesis.user.md'];
+const TEMPLATE_FILES = ['desk.system.md', 'desk.user.md', 'desk.brief.md', 'repair.md', 'synthesis.system.md', 'synthesis.user.md'];
 const FENCE = /UNTRUSTED_[0-9A-F]{12}/;
 
 let root: string;
@@ -70,6 +70,7 @@ describe('loading templates', () => {
     const byKey: Record<string, string> = {
       'desk.system.md': prompts.deskSystem,
       'desk.user.md': prompts.deskUser,
+      'desk.brief.md': prompts.deskBrief,
       'repair.md': prompts.repair,
       'synthesis.system.md': prompts.synthesisSystem,
       'synthesis.user.md': prompts.synthesisUser,
@@ -78,8 +79,10 @@ describe('loading templates', () => {
   });
 
   it('the shipped desk templates use the fence and the event placeholders', () => {
-    expect(placeholdersOf(prompts.deskUser).sort()).toEqual(['desk.country', 'event', 'fence']);
-    expect(placeholdersOf(prompts.deskSystem)).toContain('fence');
+    expect(placeholdersOf(prompts.deskUser).sort()).toEqual(['event', 'fence']);
+    // Nothing desk-specific before the event: that would end the prefix every desk shares.
+    expect(placeholdersOf(prompts.deskSystem)).toEqual(['fence']);
+    expect(placeholdersOf(prompts.deskBrief).sort()).toEqual(['desk.brief', 'desk.country', 'desk.id', 'desk.name']);
   });
 
   it('hashes are 12 hex characters, stable across loads and across an identical copy', async () => {
@@ -92,7 +95,7 @@ describe('loading templates', () => {
       expect(p.deskHash).toBe(prompts.deskHash);
       expect(p.synthesisHash).toBe(prompts.synthesisHash);
     }
-    expect(prompts.deskHash).toBe(contentHash(prompts.deskSystem, prompts.deskUser, prompts.repair));
+    expect(prompts.deskHash).toBe(contentHash(prompts.deskSystem, prompts.deskUser, prompts.deskBrief, prompts.repair));
   });
 
   it('contentHash separates its parts (moving text between templates changes the hash)', () => {
@@ -194,11 +197,23 @@ describe('the untrusted-text fence in the desk prompt', () => {
     expect(outside).not.toContain(event.event.summary);
   });
 
-  it('fills the desk fields into the system prompt', () => {
-    const { system } = renderDeskPrompt(prompts, jp, event);
-    expect(system).toContain(`You are ${jp.id}, the ${jp.name}`);
-    expect(system).toContain(jp.brief);
-    expect(system).not.toMatch(/\{\{/);
+  it('fills the desk fields in after the event; the system prompt and the event block are every desk\'s', async () => {
+    const us = (await loadAgents(join(ROOT, 'agents'))).find((a) => a.id === 'US-01')!;
+    const mine = renderDeskPrompt(prompts, jp, event);
+    const theirs = renderDeskPrompt(prompts, us, event);
+    expect(mine.system).toBe(theirs.system);
+    expect(mine.system).not.toContain(jp.id);
+    expect(mine.sharedPrefixChars).toBe(theirs.sharedPrefixChars);
+    const shared = mine.user.slice(0, mine.sharedPrefixChars);
+    expect(theirs.user.slice(0, theirs.sharedPrefixChars)).toBe(shared);
+    expect(shared.trimEnd().endsWith(`${fenceOf(mine)}>>>`)).toBe(true);
+    const own = mine.user.slice(mine.sharedPrefixChars);
+    expect(own).toContain(`You are ${jp.id}, the ${jp.name}. Your country is ${jp.country}.`);
+    expect(own).toContain(jp.brief);
+    expect(own).toContain(`Assess the news event above for ${jp.country}.`);
+    expect(shared).not.toContain(jp.brief);
+    expect(mine.user).not.toMatch(/\{\{/);
+    expect(mine.system).not.toMatch(/\{\{/);
   });
 
   it('a fake closing marker and "ignore previous instructions" in the news cannot close the fence', () => {
@@ -225,7 +240,9 @@ describe('the untrusted-text fence in the desk prompt', () => {
     expect(fake).toBeLessThan(injected);
     expect(injected).toBeLessThan(close);
     expect(rendered.user.indexOf('The rest of the story.')).toBeLessThan(close);
-    expect(rendered.user.trimEnd().endsWith(`${fence}>>>`)).toBe(true);
+    expect(rendered.user.slice(0, rendered.sharedPrefixChars).trimEnd().endsWith(`${fence}>>>`)).toBe(true);
+    // The desk's own section comes only after the real closing marker.
+    expect(rendered.user.indexOf(`You are ${jp.id}, the ${jp.name}`)).toBeGreaterThan(close);
   });
 
   it('the marker depends on the whole text, title and metadata included', () => {
@@ -272,14 +289,16 @@ describe('values are inserted verbatim', () => {
     const { system, user } = renderDeskPrompt(prompts, jp, sneaky);
     expect(user).toContain('Title: {{desk.id}} headline');
     expect(user).toContain('Body with {{fence}}, {{ desk.brief }}, {{event}} and {{nope}}.');
-    expect(count(user, jp.brief)).toBe(0);
+    expect(count(user, jp.brief)).toBe(1);
+    expect(user.indexOf(jp.brief)).toBeGreaterThan(user.lastIndexOf('>>>'));
     expect(system).not.toContain('{{');
   });
 
-  it('a desk brief containing {{event}} stays literal in the system prompt', () => {
+  it('a desk brief containing {{event}} stays literal', () => {
     const desk: AgentDefinition = { ...jp, brief: `${jp.brief}\nNote: {{event}} and {{desk.id}} are literal here.` };
-    const { system } = renderDeskPrompt(prompts, desk, identified({ title: 'T', summary: 'SECRET BODY' }));
-    expect(system).toContain('Note: {{event}} and {{desk.id}} are literal here.');
+    const { system, user } = renderDeskPrompt(prompts, desk, identified({ title: 'T', summary: 'SECRET BODY' }));
+    expect(user).toContain('Note: {{event}} and {{desk.id}} are literal here.');
+    expect(count(user, 'SECRET BODY')).toBe(1);
     expect(system).not.toContain('SECRET BODY');
   });
 

@@ -52,6 +52,8 @@ interface CallRow {
   issues_json: string;
   input_tokens: number | null;
   output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_write_tokens: number | null;
   latency_ms: number;
   cost_usd: number | null;
   error: string | null;
@@ -85,8 +87,8 @@ export function loadCalls(db: Database, runId: string): ArchivedCall[] {
   const rows = db
     .prepare(
       `SELECT c.agent_id, c.round, c.purpose, c.attempt, c.kind, c.provider, c.model, s.body AS system, m.body AS messages,
-        c.raw_text, c.finish_reason, c.valid, c.issues_json, c.input_tokens, c.output_tokens, c.latency_ms, c.cost_usd,
-        c.error, c.created_at
+        c.raw_text, c.finish_reason, c.valid, c.issues_json, c.input_tokens, c.output_tokens, c.cache_read_tokens,
+        c.cache_write_tokens, c.latency_ms, c.cost_usd, c.error, c.created_at
        FROM calls c JOIN texts s ON s.hash = c.system_hash JOIN texts m ON m.hash = c.messages_hash
        WHERE c.run_id = ? ORDER BY c.id`,
     )
@@ -105,7 +107,15 @@ export function loadCalls(db: Database, runId: string): ArchivedCall[] {
     finishReason: r.finish_reason,
     parsed: r.valid === 1 && r.raw_text !== null ? parsedOrNull(r.raw_text) : null,
     issues: JSON.parse(r.issues_json) as string[],
-    usage: r.input_tokens === null ? null : { inputTokens: r.input_tokens, outputTokens: r.output_tokens ?? 0 },
+    usage:
+      r.input_tokens === null
+        ? null
+        : {
+            inputTokens: r.input_tokens,
+            outputTokens: r.output_tokens ?? 0,
+            ...(r.cache_read_tokens ? { cacheReadTokens: r.cache_read_tokens } : {}),
+            ...(r.cache_write_tokens ? { cacheWriteTokens: r.cache_write_tokens } : {}),
+          },
     costUsd: r.cost_usd,
     latencyMs: r.latency_ms,
     error: r.error,

@@ -176,6 +176,17 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'prompt-cache tokens per call (read and written), priced apart from other input',
+    up: (db) => {
+      // Part of input_tokens, as the usage report counts them; NULL on calls archived before.
+      db.exec(`
+        ALTER TABLE calls ADD COLUMN cache_read_tokens INTEGER;
+        ALTER TABLE calls ADD COLUMN cache_write_tokens INTEGER;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -5,8 +5,13 @@ export interface CallUsage {
   attempt: number;
   provider: string;
   model: string;
+  /** Every input token, cached or not. */
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, read from the provider's prompt cache. */
+  cacheReadTokens: number;
+  /** Of inputTokens, written to the provider's prompt cache. */
+  cacheWriteTokens: number;
   costUsd: number | null;
   latencyMs: number;
   error: string | null;
@@ -18,6 +23,8 @@ export interface UsageReport {
     calls: number;
     inputTokens: number;
     outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
     /** Sum over calls whose model price is known; null when none is. */
     costUsd: number | null;
     /** False when some calls' models have no known price, so costUsd is a lower bound. */
@@ -34,6 +41,8 @@ export function summarizeUsage(records: CallRecord[]): UsageReport {
     model: r.model,
     inputTokens: r.usage?.inputTokens ?? 0,
     outputTokens: r.usage?.outputTokens ?? 0,
+    cacheReadTokens: r.usage?.cacheReadTokens ?? 0,
+    cacheWriteTokens: r.usage?.cacheWriteTokens ?? 0,
     costUsd: r.costUsd,
     latencyMs: r.latencyMs,
     error: r.error,
@@ -46,6 +55,8 @@ export function summarizeUsage(records: CallRecord[]): UsageReport {
       calls: calls.length,
       inputTokens: calls.reduce((s, c) => s + c.inputTokens, 0),
       outputTokens: calls.reduce((s, c) => s + c.outputTokens, 0),
+      cacheReadTokens: calls.reduce((s, c) => s + c.cacheReadTokens, 0),
+      cacheWriteTokens: calls.reduce((s, c) => s + c.cacheWriteTokens, 0),
       costUsd: priced.length > 0 ? Math.round(priced.reduce((s, c) => s + (c.costUsd ?? 0), 0) * 1e6) / 1e6 : null,
       costComplete: answered.every((c) => c.costUsd !== null),
     },

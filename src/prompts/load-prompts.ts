@@ -4,14 +4,18 @@ import { InputError } from '../errors/index.js';
 import { contentHash, placeholdersOf } from './render.js';
 
 export interface PromptSet {
+  /** Desk instructions shared by every desk (cacheable): no desk identity in it. */
   deskSystem: string;
+  /** The event block, shared by every desk: the end of the cacheable prefix. */
   deskUser: string;
+  /** The desk's own part, after the shared prefix: identity, brief, the ask. */
+  deskBrief: string;
   synthesisSystem: string;
   synthesisUser: string;
   repair: string;
   triageSystem: string;
   triageUser: string;
-  /** Version of the desk prompts (system + user + repair), recorded with each assessment. */
+  /** Version of the desk prompts (system + user + brief + repair), recorded with each assessment. */
   deskHash: string;
   /** Version of the synthesizer prompts (system + user + repair), recorded with each synthesis. */
   synthesisHash: string;
@@ -20,8 +24,11 @@ export interface PromptSet {
 }
 
 const FILES = {
-  deskSystem: ['desk.system.md', ['desk.id', 'desk.name', 'desk.country', 'desk.brief', 'fence']],
-  deskUser: ['desk.user.md', ['desk.country', 'fence', 'event']],
+  // The desk identity is kept out of the shared templates on purpose: anything desk-specific
+  // there would end the prefix every desk shares, and with it the provider's prompt cache.
+  deskSystem: ['desk.system.md', ['fence']],
+  deskUser: ['desk.user.md', ['fence', 'event']],
+  deskBrief: ['desk.brief.md', ['desk.id', 'desk.name', 'desk.country', 'desk.brief']],
   synthesisSystem: ['synthesis.system.md', ['fence']],
   synthesisUser: ['synthesis.user.md', ['eventTitle', 'included', 'missing', 'fence', 'assessments']],
   repair: ['repair.md', ['issues']],
@@ -48,7 +55,7 @@ export async function loadPrompts(dir: string): Promise<PromptSet> {
   }
   return {
     ...texts,
-    deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.repair),
+    deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.deskBrief, texts.repair),
     synthesisHash: contentHash(texts.synthesisSystem, texts.synthesisUser, texts.repair),
     triageHash: contentHash(texts.triageSystem, texts.triageUser, texts.repair),
   };

@@ -16,19 +16,34 @@ export function eventAsText({ event }: IdentifiedEvent): string {
   return lines.join('\n');
 }
 
-export function renderDeskPrompt(prompts: PromptSet, desk: AgentDefinition, event: IdentifiedEvent) {
+export interface DeskPrompt {
+  system: string;
+  user: string;
+  /**
+   * How many leading characters of `user` are the same for every desk of the event (the event
+   * block). With the system prompt before them they are the prefix a provider can cache.
+   */
+  sharedPrefixChars: number;
+}
+
+/**
+ * A desk's prompt, laid out for prompt caching: the system prompt and the event block are
+ * identical for every desk of one event, and only what follows (the desk's identity and brief)
+ * differs. The fence is derived from the event alone, so it too is the same for every desk.
+ */
+export function renderDeskPrompt(prompts: PromptSet, desk: AgentDefinition, event: IdentifiedEvent): DeskPrompt {
   const eventText = eventAsText(event);
-  const values = {
-    'desk.id': desk.id,
-    'desk.name': desk.name,
-    'desk.country': desk.country,
-    'desk.brief': desk.brief,
-    fence: fenceFor(eventText),
-    event: eventText,
-  };
+  const fence = fenceFor(eventText);
+  const shared = `${renderTemplate(prompts.deskUser, { fence, event: eventText }, 'desk.user.md').trimEnd()}\n\n`;
+  const brief = renderTemplate(
+    prompts.deskBrief,
+    { 'desk.id': desk.id, 'desk.name': desk.name, 'desk.country': desk.country, 'desk.brief': desk.brief },
+    'desk.brief.md',
+  );
   return {
-    system: renderTemplate(prompts.deskSystem, values, 'desk.system.md'),
-    user: renderTemplate(prompts.deskUser, values, 'desk.user.md'),
+    system: renderTemplate(prompts.deskSystem, { fence }, 'desk.system.md'),
+    user: shared + brief,
+    sharedPrefixChars: shared.length,
   };
 }
 

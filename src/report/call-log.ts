@@ -1,5 +1,5 @@
 import type { ArchivedCall } from '../archive/load-run.js';
-import { usd } from './format.js';
+import { cacheNote, usd } from './format.js';
 
 /** The call log of a run: every attempt with its finish reason, issues, tokens, latency and raw output. */
 export function renderCallLogMarkdown(calls: ArchivedCall[], agent?: string): string {
@@ -7,7 +7,7 @@ export function renderCallLogMarkdown(calls: ArchivedCall[], agent?: string): st
   const shown = agent ? calls.filter((c) => c.agentId === agent) : calls;
   if (shown.length === 0) out.push('_No calls recorded._', '');
   for (const c of shown) {
-    const tokens = c.usage ? `${c.usage.inputTokens} in / ${c.usage.outputTokens} out` : 'no usage';
+    const tokens = c.usage ? `${c.usage.inputTokens} in${cacheNote(c.usage)} / ${c.usage.outputTokens} out` : 'no usage';
     const round = c.round > 0 ? ` · resume round ${c.round}` : '';
     out.push(`## ${c.purpose} · attempt ${c.attempt} (${c.kind})${round}`, '');
     out.push(`- model: ${c.provider}/${c.model}`);

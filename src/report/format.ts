@@ -12,3 +12,17 @@ export function percent(p: number): string {
 export function usd(amount: number): string {
   return `$${amount < 0.01 && amount > 0 ? amount.toFixed(4) : amount.toFixed(2)}`;
 }
+
+/**
+ * " (9,600 from the prompt cache, 2,400 written to it)" after an input-token count, or nothing
+ * when the provider cached nothing. Absent counts (runs archived before caching) read as none.
+ */
+export function cacheNote(usage: { cacheReadTokens?: number; cacheWriteTokens?: number }): string {
+  const read = usage.cacheReadTokens ?? 0;
+  const written = usage.cacheWriteTokens ?? 0;
+  const parts = [
+    read > 0 ? `${read.toLocaleString('en-US')} from the prompt cache` : '',
+    written > 0 ? `${written.toLocaleString('en-US')} written to it` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}

@@ -2,7 +2,7 @@ import type { AgentAssessment } from '../assessment/schema.js';
 import { describeCut } from '../event/size-cap.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import type { MergedScenario, RiskView } from '../synthesis/schema.js';
-import { percent, usd } from './format.js';
+import { cacheNote, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
 
 /**
@@ -485,7 +485,7 @@ ${
 </section>
 </main>
 <footer class="site-footer">
-<p>Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}.</p>
+<p>Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in${cacheNote(t)}, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}.</p>
 <p>Run <code>${run.runId}</code> · started ${run.startedAt} · finished ${run.finishedAt} · prompts: desk <code>${run.promptHashes.desk}</code>, synthesis <code>${run.promptHashes.synthesis}</code></p>
 </footer>
 </div>

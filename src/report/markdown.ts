@@ -2,7 +2,7 @@ import type { AgentAssessment } from '../assessment/schema.js';
 import { describeCut } from '../event/size-cap.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import type { RiskView } from '../synthesis/schema.js';
-import { cell, percent, usd } from './format.js';
+import { cacheNote, cell, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
 
 /** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
@@ -151,7 +151,7 @@ export function renderRunMarkdown(run: RunResult): string {
 
   const t = run.usage.total;
   const cost = t.costUsd === null ? 'cost unknown for these models' : `estimated ${usd(t.costUsd)}${t.costComplete ? '' : ' (some models unpriced)'}`;
-  out.push('---', '', `_Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}._`, '');
+  out.push('---', '', `_Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in${cacheNote(t)}, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}._`, '');
   if (run.budget) {
     const b = run.budget;
     const limits = [

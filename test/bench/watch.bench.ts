@@ -18,6 +18,8 @@ import { Watcher } from '../../src/feeds/watcher.js';
 import { OpenAIModel } from '../../src/llm/openai-model.js';
 import { loadPrompts } from '../../src/prompts/index.js';
 import { recordedDesk, recordedSynthesis } from '../support/recordings.js';
+import { SYNTHESIS_TARGET, targetOf } from '../support/request-target.js';
+import { openAIStream, SSE_HEADERS } from '../support/sse.js';
 import { ROOT } from '../support/paths.js';
 
 const PAGES = Number(process.env['BENCH_PAGES'] ?? 10);
@@ -51,20 +53,19 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       return;
     }
     modelCalls++;
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { content: string }[] };
-    const desk = /You are ([A-Z]{2}-\d{2})/.exec(body.messages[0]?.content ?? '')?.[1];
-    const content = JSON.stringify(desk ? recordedDesk(desk) : recordedSynthesis());
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { stream?: boolean; messages: { content: string }[] };
+    const target = targetOf(body.messages[0]?.content ?? '', body.messages[1]?.content ?? '');
+    const content = JSON.stringify(target === SYNTHESIS_TARGET ? recordedSynthesis() : recordedDesk(target));
+    const answer = {
         id: `c${modelCalls}`,
         object: 'chat.completion',
         created: 0,
         model: 'gpt-4.1-2025-04-14',
         choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
         usage: { prompt_tokens: 2500, completion_tokens: 4000, total_tokens: 6500 },
-      }),
-    );
+    };
+    res.writeHead(200, body.stream ? SSE_HEADERS : { 'content-type': 'application/json' });
+    res.end(body.stream ? openAIStream(answer, true) : JSON.stringify(answer));
   });
 }
 

@@ -1,13 +1,16 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
+import { messageText, targetOf } from './request-target.js';
+import { anthropicStream, openAIStream, SSE_HEADERS } from './sse.js';
 
 /**
  * Fake OpenAI Chat Completions and Anthropic Messages endpoints for msw. The real SDKs talk to
  * them over (intercepted) HTTP, so every request is built, sent and parsed exactly as in
  * production. One fake serves a whole run: it tells the desks and the synthesizer apart by their
- * system prompt ("You are JP-01, …" / "You are the synthesizer …"), answers each from a script
+ * prompts ("You are JP-01, …" / "You are the synthesizer …"), answers each from a script
  * (default: the recorded, schema-valid outputs of the seed event) and records what it was sent.
+ * A request with `stream: true` is answered with the API's Server-Sent Events.
  */
 
 export const OPENAI_CHAT_URL = 'https://api.openai.com/v1/chat/completions';
@@ -21,8 +24,13 @@ export const SYNTHESIS = 'synthesis';
 export const UNKNOWN_TARGET = 'unknown';
 
 export interface FakeUsage {
+  /** Every input token, cached or not. */
   input: number;
   output: number;
+  /** Of `input`, read from the prompt cache. */
+  cacheRead?: number;
+  /** Of `input`, written to the prompt cache (Anthropic). */
+  cacheWrite?: number;
 }
 
 /** Token counts the fake reports unless told otherwise: fixed, so tests can add them up. */
@@ -69,8 +77,10 @@ export interface SeenRequest {
   attempt: number;
   model: string;
   system: string;
-  /** The conversation after the system prompt. */
+  /** The conversation after the system prompt (content blocks joined into one string). */
   messages: { role: string; content: string }[];
+  /** The request asked for a streamed answer. */
+  stream: boolean;
   /** `max_completion_tokens` (OpenAI) or `max_tokens` (Anthropic). */
   maxTokens: number | undefined;
   /** The JSON Schema sent as the structured-output format, if any. */
@@ -130,14 +140,6 @@ export function datedSnapshot(requested: string): string {
   return requested;
 }
 
-const DESK_PROMPT = /You are ([A-Z0-9]{2,3}-[0-9]{2}),/;
-const SYNTHESIS_PROMPT = /You are the synthesizer\b/;
-
-function targetOf(system: string): string {
-  if (SYNTHESIS_PROMPT.test(system)) return SYNTHESIS;
-  return DESK_PROMPT.exec(system)?.[1] ?? UNKNOWN_TARGET;
-}
-
 function defaultReply(target: string): FakeReply {
   if (target === SYNTHESIS) return reply.object(recordedSynthesis());
   if (target === UNKNOWN_TARGET) return reply.httpError(400, 'fake server: system prompt names neither a desk nor the synthesizer');
@@ -169,7 +171,8 @@ function waitUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 // What the SDKs must send. Loose: fields we do not check pass through, as on the real APIs.
-const TextMessage = z.object({ role: z.string(), content: z.string() });
+const TextBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
+const TextMessage = z.object({ role: z.string(), content: z.union([z.string(), z.array(TextBlock).min(1)]) });
 const JsonObject = z.record(z.string(), z.unknown());
 
 const OpenAIChatRequest = z.looseObject({
@@ -187,7 +190,7 @@ const OpenAIChatRequest = z.looseObject({
 const AnthropicMessagesRequest = z.looseObject({
   model: z.string().min(1),
   max_tokens: z.number().int().positive(),
-  system: z.string().optional(),
+  system: z.union([z.string(), z.array(TextBlock)]).optional(),
   messages: z.array(TextMessage.extend({ role: z.enum(['user', 'assistant']) })).min(1),
   output_config: z.looseObject({ format: z.looseObject({ type: z.string(), schema: JsonObject.optional() }).optional() }).optional(),
 });
@@ -220,7 +223,7 @@ export function openAIChatCompletion(options: {
       prompt_tokens: options.usage.input,
       completion_tokens: options.usage.output,
       total_tokens: options.usage.input + options.usage.output,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: options.usage.cacheRead ?? 0, audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
     service_tier: 'default',
@@ -244,10 +247,11 @@ export function anthropicMessage(options: {
     stop_reason: options.stopReason,
     stop_sequence: null,
     usage: {
-      input_tokens: options.usage.input,
+      // Anthropic's input_tokens leaves out what was read from or written to the cache.
+      input_tokens: options.usage.input - (options.usage.cacheRead ?? 0) - (options.usage.cacheWrite ?? 0),
       output_tokens: options.usage.output,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: options.usage.cacheWrite ?? 0,
+      cache_read_input_tokens: options.usage.cacheRead ?? 0,
       service_tier: 'standard',
     },
   };
@@ -307,8 +311,8 @@ export function fakeLlm(options: FakeLlmOptions = {}): FakeLlm {
       if (parsed.success) {
         const [head, ...rest] = parsed.data.messages;
         const hasSystem = head?.role === 'system' || head?.role === 'developer';
-        system = hasSystem ? head.content : '';
-        messages = hasSystem ? rest : parsed.data.messages;
+        system = hasSystem ? messageText(head.content) : '';
+        messages = (hasSystem ? rest : parsed.data.messages).map((m) => ({ role: m.role, content: messageText(m.content) }));
         model = parsed.data.model;
         maxTokens = parsed.data.max_completion_tokens;
         outputSchema = parsed.data.response_format?.json_schema?.schema;
@@ -316,15 +320,16 @@ export function fakeLlm(options: FakeLlmOptions = {}): FakeLlm {
     } else {
       const parsed = AnthropicMessagesRequest.safeParse(raw);
       if (parsed.success) {
-        system = parsed.data.system ?? '';
-        messages = parsed.data.messages;
+        system = messageText(parsed.data.system ?? '');
+        messages = parsed.data.messages.map((m) => ({ role: m.role, content: messageText(m.content) }));
         model = parsed.data.model;
         maxTokens = parsed.data.max_tokens;
         outputSchema = parsed.data.output_config?.format?.schema;
       } else malformed = parsed.error.message;
     }
 
-    const target = targetOf(system);
+    const target = targetOf(system, messages.find((m) => m.role === 'user')?.content);
+    const stream = body['stream'] === true;
     const attempt = (counts.get(target) ?? 0) + 1;
     counts.set(target, attempt);
     const seen: SeenRequest = {
@@ -335,6 +340,7 @@ export function fakeLlm(options: FakeLlmOptions = {}): FakeLlm {
       model,
       system,
       messages,
+      stream,
       maxTokens,
       outputSchema,
       body,
@@ -377,6 +383,10 @@ export function fakeLlm(options: FakeLlmOptions = {}): FakeLlm {
               finishReason: chosen.kind === 'truncated' ? 'length' : 'stop',
               usage,
             });
+      if (stream) {
+        const includeUsage = (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true;
+        return new HttpResponse(openAIStream(completion, includeUsage), { headers: { ...SSE_HEADERS, 'x-request-id': nextId('req_') } });
+      }
       return HttpResponse.json(completion, { headers: { 'x-request-id': nextId('req_') } });
     }
     const message = anthropicMessage({
@@ -385,6 +395,7 @@ export function fakeLlm(options: FakeLlmOptions = {}): FakeLlm {
       stopReason: chosen.kind === 'refusal' ? 'refusal' : chosen.kind === 'truncated' ? 'max_tokens' : 'end_turn',
       usage,
     });
+    if (stream) return new HttpResponse(anthropicStream(message), { headers: { ...SSE_HEADERS, 'request-id': nextId('req_011') } });
     return HttpResponse.json(message, { headers: { 'request-id': nextId('req_011') } });
   }
 

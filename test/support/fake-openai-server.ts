@@ -4,11 +4,13 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
 import { closeServer } from './close-server.js';
+import { messageText, targetOf } from './request-target.js';
+import { openAIStream, SSE_HEADERS } from './sse.js';
 
 /**
  * A real OpenAI-compatible Chat Completions server on 127.0.0.1, for tests whose model calls come
  * from child processes (msw only intercepts inside the test process). It tells the desks and the
- * synthesizer apart by their system prompt ("You are JP-01, …" / "You are the synthesizer …"),
+ * synthesizer apart by their prompts ("You are JP-01, …" / "You are the synthesizer …"),
  * answers each with its recorded, schema-valid output of the seed event, and counts requests per
  * target. How each target is answered can be changed between (and during) runs.
  */
@@ -43,13 +45,6 @@ export interface SeenRequest {
   at: number;
 }
 
-const DESK_PROMPT = /You are ([A-Z0-9]{2,3}-[0-9]{2})\b/;
-const SYNTHESIS_PROMPT = /You are the synthesizer\b/;
-
-function targetOf(system: string): string {
-  if (SYNTHESIS_PROMPT.test(system)) return SYNTHESIZER;
-  return DESK_PROMPT.exec(system)?.[1] ?? UNKNOWN;
-}
 
 function completion(model: string, content: string, serial: number) {
   return {
@@ -138,15 +133,16 @@ export class FakeOpenAIServer {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: { model?: unknown; messages?: { role?: unknown; content?: unknown }[] } = {};
+      let body: { model?: unknown; stream?: unknown; messages?: { role?: unknown; content?: unknown }[] } = {};
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
       } catch {
         // An unparsable body is answered as an unknown target below.
       }
       const first = body.messages?.[0];
-      const system = first?.role === 'system' && typeof first.content === 'string' ? first.content : '';
-      const target = targetOf(system);
+      const system = first?.role === 'system' ? messageText(first.content) : '';
+      const user = messageText(body.messages?.find((m) => m.role === 'user')?.content);
+      const target = targetOf(system, user);
       const model = typeof body.model === 'string' ? body.model : '';
       const behaviour: Behaviour =
         target === UNKNOWN || req.url !== '/v1/chat/completions'
@@ -157,8 +153,14 @@ export class FakeOpenAIServer {
       const answer = () => {
         if (res.destroyed) return;
         const output = target === SYNTHESIZER ? recordedSynthesis() : recordedDesk(target);
+        const body200 = completion(model, JSON.stringify(output), this.requests.length);
+        if (body.stream === true) {
+          res.writeHead(200, { ...SSE_HEADERS, 'x-request-id': `req_fake${this.requests.length}` });
+          res.end(openAIStream(body200, true));
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_fake${this.requests.length}` });
-        res.end(JSON.stringify(completion(model, JSON.stringify(output), this.requests.length)));
+        res.end(JSON.stringify(body200));
       };
       switch (behaviour.kind) {
         case 'answer':

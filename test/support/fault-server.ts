@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
+import { SYNTHESIS_TARGET, targetOf as deskOrSynthesis, UNKNOWN_TARGET } from './request-target.js';
 import { closeServer } from './close-server.js';
 
 /**
@@ -400,14 +401,12 @@ export function violateSchema(valid: unknown, nonce: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Wire formats.
 
-const DESK_PROMPT = /You are ([A-Z0-9]{2,3}-[0-9]{2})\b/;
-const SYNTHESIS_PROMPT = /You are the synthesizer\b/;
 const TRIAGE_PROMPT = /You route news items\b/;
 
-function targetOf(system: string): string {
-  if (SYNTHESIS_PROMPT.test(system)) return SYNTHESIZER;
+function targetOf(system: string, firstUser: string): string {
   if (TRIAGE_PROMPT.test(system)) return TRIAGE;
-  return DESK_PROMPT.exec(system)?.[1] ?? UNKNOWN;
+  const target = deskOrSynthesis(system, firstUser);
+  return target === SYNTHESIS_TARGET ? SYNTHESIZER : target === UNKNOWN_TARGET ? UNKNOWN : target;
 }
 
 interface ParsedRequest {
@@ -875,8 +874,8 @@ export class FaultServer {
       const admission = this.admit(api, tokens, arrivedAt);
       const limitHeaders = admission.headers;
 
-      const target = targetOf(request.system);
       const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
+      const target = targetOf(request.system, firstUser);
       const conversation = sha(`${api}\u0000${request.system}\u0000${firstUser}`);
       // A request the limiter refuses takes no attempt number (see FaultRequest.attempt).
       const attempt = (this.attempts.get(conversation) ?? 0) + 1;
@@ -1022,7 +1021,7 @@ export class FaultServer {
   private validAnswer(request: ParsedRequest, target: string): unknown {
     if (this.answers === 'recorded') {
       if (target === SYNTHESIZER) return recordedSynthesis();
-      if (DESK_PROMPT.test(request.system) && target !== UNKNOWN) return recordedDesk(target);
+      if (target !== UNKNOWN && target !== TRIAGE) return recordedDesk(target);
     }
     if (!request.schema) return { answer: `${target} (no schema given)` };
     return generateFromSchema(request.schema, { label: target });
