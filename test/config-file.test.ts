@@ -43,7 +43,7 @@ describe('validation: one line, file:line: field: problem', () => {
     ['desks:\n  china: { model: gpt-4.1 }\n', 'assess.config.yaml:2: desks.china: desk ids look like JP-01'],
     ['concurrency: 1.5\n', 'assess.config.yaml:1: concurrency: must be a whole number of desks'],
     ['budget:\n  maxCost: -1\n', 'assess.config.yaml:2: budget.maxCost: must be more than 0'],
-    ['model: gpt-4.1\nmodle: gpt-4.1\n', 'assess.config.yaml:2: modle: unknown setting; known: provider, model, fallbacks, synthesizer, desks, concurrency, timeout, callTimeout, retries, repairs, maxOutputTokens, maxEventChars, budget, rateLimits, prices, pricesFile, db, agentsDir, promptsDir, logLevel'],
+    ['model: gpt-4.1\nmodle: gpt-4.1\n', 'assess.config.yaml:2: modle: unknown setting; known: provider, model, fallbacks, synthesizer, desks, concurrency, timeout, callTimeout, retries, repairs, maxOutputTokens, maxEventChars, stream, promptCache, budget, rateLimits, prices, pricesFile, db, agentsDir, promptsDir, logLevel'],
     ['synthesizer:\n  provider: openai\n  temperature: 0\n', 'assess.config.yaml:3: synthesizer.temperature: unknown field'],
     ['desks:\n  CN-01: { fallbacks: openai:gpt-4.1 }\n', 'assess.config.yaml:2: desks.CN-01.fallbacks: must be a list of provider:model'],
     ['provider: [openai\n', 'assess.config.yaml:2:1: malformed YAML (Flow sequence in block collection must be sufficiently indented and end with a ])'],

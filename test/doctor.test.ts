@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from './support/cli-io.js';
+import { openAIStream, SSE_HEADERS } from './support/sse.js';
 
 /**
  * `assess doctor` against msw endpoints behind the real SDKs: one line per check, exit 0 only when
@@ -24,27 +25,30 @@ afterAll(() => {
 });
 
 /** What the endpoint received, to check the call was a real structured call. */
-let seen: { model: string; format: unknown }[] = [];
-function openaiAnswers(respond: () => Response): void {
+let seen: { model: string; format: unknown; stream: boolean }[] = [];
+function openaiAnswers(respond: (stream: boolean) => Response): void {
   seen = [];
   server.use(
     http.post(OPENAI, async ({ request }) => {
-      const body = (await request.json()) as { model: string; response_format?: { type?: string } };
-      seen.push({ model: body.model, format: body.response_format?.type });
-      return respond();
+      const body = (await request.json()) as { model: string; stream?: boolean; response_format?: { type?: string } };
+      seen.push({ model: body.model, format: body.response_format?.type, stream: body.stream === true });
+      return respond(body.stream === true);
     }),
   );
 }
 
-const completion = (content: string) =>
-  HttpResponse.json({
+/** A completion, streamed when the request asked for a stream (doctor calls the way runs do). */
+const completion = (content: string) => (stream: boolean) => {
+  const body = {
     id: 'chatcmpl-doctor',
     object: 'chat.completion',
     created: 0,
     model: 'gpt-4.1-2025-04-14',
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
     usage: { prompt_tokens: 40, completion_tokens: 5, total_tokens: 45 },
-  });
+  };
+  return stream ? new HttpResponse(openAIStream(body, true), { headers: SSE_HEADERS }) : HttpResponse.json(body);
+};
 
 const doctor = (env: Record<string, string>, args: string[] = []) =>
   runCliCaptured(['doctor', '--provider', 'openai', '--model', 'gpt-4.1', '--db', db, ...args], { env, cwd: dir });
@@ -53,7 +57,7 @@ const lines = (stdout: string) => stdout.trim().split('\n');
 
 describe('assess doctor', () => {
   it('all checks pass: exit 0, one ok line each, the endpoint got one json_schema call', async () => {
-    openaiAnswers(() => completion('{"ok": true}'));
+    openaiAnswers(completion('{"ok": true}'));
     const r = await doctor({ OPENAI_API_KEY: KEY });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const out = lines(r.stdout);
@@ -63,7 +67,7 @@ describe('assess doctor', () => {
     expect(out[3]).toBe('ok    openai key: OPENAI_API_KEY is set');
     expect(out[4]).toMatch(/^ok {4}openai\/gpt-4\.1: answered a structured call in \d+ ms$/);
     expect(out[5]).toBe(`ok    archive: ${db} will be created`);
-    expect(seen).toEqual([{ model: 'gpt-4.1', format: 'json_schema' }]);
+    expect(seen).toEqual([{ model: 'gpt-4.1', format: 'json_schema', stream: true }]);
     expect(r.stderr).toBe('all 6 checks passed\n');
   });
 

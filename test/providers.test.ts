@@ -173,11 +173,24 @@ describe('happy path', () => {
       expect([...((node['required'] as string[] | undefined) ?? [])].sort()).toEqual(Object.keys(node['properties'] as object).sort());
     }
 
-    // System prompt as the system message; the news inside the untrusted fence of the user message.
+    // Streamed, with usage asked for in the stream.
+    expect(jp.body['stream']).toBe(true);
+    expect(jp.body['stream_options']).toEqual({ include_usage: true });
+
+    // Laid out for prompt caching: the system prompt and the event block are the same for every
+    // desk; the desk's identity and brief come after the event, at the end of the user message.
     const messages = jp.body['messages'] as { role: string; content: string }[];
     expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(jp.system).toContain('You are JP-01');
-    const fenced = /<<<(UNTRUSTED_[0-9A-F]{12})\n([\s\S]*)\n\1>>>/.exec(lastUserMessage(jp));
+    const us = only(llm.requestsFor('US-01'));
+    expect(jp.system).not.toContain('JP-01');
+    expect(us.system).toBe(jp.system);
+    const jpUser = lastUserMessage(jp);
+    const usUser = lastUserMessage(us);
+    const eventEnd = jpUser.lastIndexOf('>>>') + 3;
+    expect(usUser.slice(0, eventEnd)).toBe(jpUser.slice(0, eventEnd));
+    expect(jpUser.slice(eventEnd)).toMatch(/You are JP-01, the Japan Desk\./);
+    expect(usUser.slice(eventEnd)).toMatch(/You are US-01, /);
+    const fenced = /<<<(UNTRUSTED_[0-9A-F]{12})\n([\s\S]*)\n\1>>>/.exec(jpUser);
     expect(fenced).not.toBeNull();
     const [, fence, inside] = fenced!;
     expect(inside).toContain('Title: Japan Unveils $550B U.S. Investment');
@@ -216,7 +229,8 @@ describe('happy path', () => {
     expect(jp.model).toBe('claude-sonnet-4-6');
     expect(jp.body['max_tokens']).toBe(4096);
     expect(typeof jp.body['system']).toBe('string');
-    expect(jp.system).toMatch(/^You are JP-01, the Japan Desk/);
+    expect(jp.system).toMatch(/^You are a country desk/);
+    expect(jp.body['stream']).toBe(true);
     expect(jp.body).not.toHaveProperty('response_format');
     const outputConfig = jp.body['output_config'] as { format: { type: string; schema: Record<string, unknown> } };
     expect(outputConfig.format.type).toBe('json_schema');
@@ -224,6 +238,18 @@ describe('happy path', () => {
     expect(Object.keys(outputConfig.format.schema['properties'] as object)).toContain('trajectories');
     expect(jp.messages.map((m) => m.role)).toEqual(['user']);
     expect(jp.messages[0]!.content).toMatch(/<<<UNTRUSTED_[0-9A-F]{12}\n/);
+
+    // The prefix every desk shares ends in a cache breakpoint; the desk's own part follows it.
+    const blocksOf = (r: typeof jp) => (r.body['messages'] as { content: { type: string; text: string; cache_control?: unknown }[] }[])[0]!.content;
+    const [shared, own] = blocksOf(jp);
+    expect(shared).toMatchObject({ type: 'text', cache_control: { type: 'ephemeral' } });
+    expect(shared!.text).toMatch(/<<<UNTRUSTED_[0-9A-F]{12}\n[\s\S]*Japan Unveils \$550B[\s\S]*UNTRUSTED_[0-9A-F]{12}>>>\n\n$/);
+    expect(own).not.toHaveProperty('cache_control');
+    expect(own!.text).toMatch(/^## Your desk\n\nYou are JP-01, the Japan Desk\./);
+    const us = only(llm.requestsFor('US-01'));
+    expect(us.system).toBe(jp.system);
+    expect(blocksOf(us)[0]).toEqual(shared);
+    expect(blocksOf(us)[1]!.text).toMatch(/You are US-01, /);
 
     // Priced as claude-sonnet-4 ($3 / $15 per million tokens).
     const input = 2 * DEFAULT_USAGE.desk.input + DEFAULT_USAGE.synthesis.input;

@@ -42,7 +42,9 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       .option('--prices <file>', 'YAML/JSON model prices (USD per million tokens) on top of the built-in ones (default: $ASSESS_PRICES)')
       .option('--config-file <file>', 'settings file (default: $ASSESS_CONFIG, else assess.config.yaml here if it exists)')
       .option('--fallbacks <list>', 'provider:model list tried in order when a model fails after its retries, e.g. anthropic:claude-sonnet-4-6')
-      .option('--max-event-chars <n>', 'event bodies longer than this are cut, head and tail kept, the cut shown in the report (default 20000)');
+      .option('--max-event-chars <n>', 'event bodies longer than this are cut, head and tail kept, the cut shown in the report (default 20000)')
+      .option('--no-stream', 'wait for whole answers instead of streaming them (default: stream, $ASSESS_STREAM)')
+      .option('--no-prompt-cache', 'do not mark the prompt prefix the desks share for the provider\'s cache ($ASSESS_PROMPT_CACHE)');
 
   modelOptions(program
     .command('run')

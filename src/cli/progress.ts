@@ -2,7 +2,7 @@ import { createLogUpdate } from 'log-update';
 import type { LifecycleEvent } from '../pipeline/lifecycle.js';
 import type { OutStream } from './io.js';
 
-type DeskState = 'queued' | 'waiting' | 'running' | 'repairing' | 'retrying' | 'done' | 'failed';
+type DeskState = 'queued' | 'waiting' | 'running' | 'receiving' | 'repairing' | 'retrying' | 'done' | 'failed';
 
 interface DeskRow {
   id: string;
@@ -16,6 +16,7 @@ const ICONS: Record<DeskState, string> = {
   queued: '·',
   waiting: '…',
   running: '▸',
+  receiving: '▸',
   repairing: '↻',
   retrying: '↻',
   done: '✓',
@@ -23,6 +24,7 @@ const ICONS: Record<DeskState, string> = {
 };
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+const kiloChars = (n: number): string => (n < 1000 ? `${n} chars` : `${(n / 1000).toFixed(1)}k chars`);
 
 export interface Progress {
   onEvent: (event: LifecycleEvent) => void;
@@ -42,17 +44,31 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
   if (!stderr.isTTY || !stderr.columns) {
     const line = (text: string) => stderr.write(`[${seconds(now() - start).padStart(6)}] ${text}\n`);
     line(header);
+    // One line when an answer starts arriving, not one per streamed piece: logs stay readable.
+    const receiving = new Set<string>();
+    const firstPiece = (id: string, text: string) => {
+      if (receiving.has(id)) return undefined;
+      receiving.add(id);
+      return line(text);
+    };
+    const answerEnded = (id: string) => receiving.delete(id);
     return {
       onEvent: (e) => {
         switch (e.type) {
           case 'desk-started':
             return line(`${e.agentId} running (${e.provider}/${e.model})`);
           case 'desk-repairing':
+            answerEnded(e.agentId);
             return line(`${e.agentId} repairing (turn ${e.turn}): ${e.issues[0] ?? ''}`);
           case 'desk-retrying':
+            answerEnded(e.agentId);
             return line(`${e.agentId} retrying in ${seconds(e.delayMs)}: ${e.reason}`);
           case 'desk-throttled':
             return e.waiting ? line(`${e.agentId} waiting for a rate-limit slot`) : undefined;
+          case 'desk-receiving':
+            return firstPiece(e.agentId, `${e.agentId} receiving its answer`);
+          case 'synthesis-receiving':
+            return firstPiece('synthesis', 'synthesis receiving its answer');
           case 'desk-fallback':
             return line(`${e.agentId} falling back from ${e.from} to ${e.to}: ${e.reason}`);
           case 'synthesis-fallback':
@@ -117,6 +133,12 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
           break;
         case 'desk-throttled':
           set(e.agentId, e.waiting ? { state: 'waiting', note: 'rate limit' } : { state: 'running', note: '' });
+          break;
+        case 'desk-receiving':
+          set(e.agentId, { state: 'receiving', note: kiloChars(e.chars) });
+          break;
+        case 'synthesis-receiving':
+          synth = { ...synth, state: 'receiving', note: kiloChars(e.chars) };
           break;
         case 'synthesis-throttled':
           synth = { ...synth, ...(e.waiting ? { state: 'waiting' as const, note: 'rate limit' } : { state: 'running' as const, note: '' }) };

@@ -1,6 +1,7 @@
 import type { AgentDefinition } from '../agents/definition.js';
 import { InputError } from '../errors/index.js';
 import { AnthropicModel } from '../llm/anthropic-model.js';
+import { withCacheWarmup } from '../llm/cache-warmup.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { loadPriceTable } from '../llm/load-price-table.js';
 import type { PriceTable } from '../llm/pricing.js';
@@ -100,18 +101,23 @@ export async function buildModels(
         instance = new OpenAIModel({
           apiKey: config.openai.apiKey ?? LOCAL_SERVER_KEY,
           model,
+          stream: config.stream,
           ...(config.openai.baseURL ? { baseURL: config.openai.baseURL } : {}),
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         });
       } else if (provider === 'langchain') {
         instance = langchain.get(model)!;
       } else {
-        instance = new AnthropicModel({
+        const anthropic = new AnthropicModel({
           apiKey: config.anthropic.apiKey!,
           model,
+          stream: config.stream,
+          promptCache: config.promptCache,
           ...(config.anthropic.baseURL ? { baseURL: config.anthropic.baseURL } : {}),
           ...(fetchImpl ? { fetch: fetchImpl } : {}),
         });
+        // Without the warm-up, desks sent together would all write the cache and none read it.
+        instance = config.promptCache ? withCacheWarmup(anthropic) : anthropic;
       }
       instance = { ...limiters.attach(instance), prices };
       cache.set(key, instance);

@@ -45,6 +45,10 @@ const ConfigFileSchema = z.strictObject({
   repairs: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0).max(5, 'must be at most 5').optional(),
   maxOutputTokens: whole('tokens', 200_000).optional(),
   maxEventChars: whole('characters', 10_000_000).optional(),
+  /** Stream answers (progress shows text arriving); false for servers that stream badly. */
+  stream: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Mark the prefix every desk shares for the provider's prompt cache. */
+  promptCache: z.boolean({ error: 'must be true or false' }).optional(),
   budget: z
     .strictObject({
       maxCost: z.number({ error: 'must be US dollars' }).positive('must be more than 0').optional(),
@@ -64,7 +68,7 @@ const ConfigFileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  prices: z.record(z.string().trim().min(1), z.strictObject({ input: usdPerMillion, output: usdPerMillion })).optional(),
+  prices: z.record(z.string().trim().min(1), z.strictObject({ input: usdPerMillion, output: usdPerMillion, cacheRead: usdPerMillion.optional(), cacheWrite: usdPerMillion.optional() })).optional(),
   pricesFile: path.optional(),
   db: path.optional(),
   agentsDir: path.optional(),

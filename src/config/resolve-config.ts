@@ -51,6 +51,10 @@ export interface ConfigFlags {
   db?: string;
   maxCost?: string;
   maxRunTokens?: string;
+  /** `--no-stream`: commander sets false; true (its default) means "not given". */
+  stream?: boolean;
+  /** `--no-prompt-cache`, likewise. */
+  promptCache?: boolean;
 }
 
 const positiveInt = (name: string, max: number) =>
@@ -71,6 +75,14 @@ const ModelRef = z.string().transform((text, ctx) => {
   }
   return { provider: provider as ProviderName, model };
 });
+
+/** A yes/no setting from a flag, a variable or the file: true/false, 1/0, yes/no, on/off. */
+const onOff = (name: string) =>
+  z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: `${name} must be true or false` }))
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const ConfigSchema = z.object({
   provider: z.enum(PROVIDERS, { error: (i) => `unknown provider ${String(i.input)}; use one of ${PROVIDERS.join(', ')}` }),
@@ -111,6 +123,10 @@ const ConfigSchema = z.object({
   configFile: z.string().optional(),
   /** Event bodies longer than this are cut, head and tail kept, the cut recorded. */
   maxEventChars: positiveInt('--max-event-chars', 10_000_000),
+  /** Stream model answers so progress shows text arriving (ASSESS_STREAM, config `stream:`). */
+  stream: onOff('ASSESS_STREAM'),
+  /** Mark the prompt prefix every desk shares for the provider's cache (Anthropic `cache_control`). */
+  promptCache: onOff('ASSESS_PROMPT_CACHE'),
   openai: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   anthropic: z.object({ apiKey: z.string().optional(), baseURL: z.string().optional() }),
   /** Where LangChain's `ollama:` models find the server (OLLAMA_BASE_URL; LangChain's default is 127.0.0.1:11434). */
@@ -178,7 +194,7 @@ export function resolveConfigWithSources(
     key: keyof AssessConfig,
     flag: string | undefined,
     variable: string | undefined,
-    fromFile: string | number | undefined,
+    fromFile: string | number | boolean | undefined,
     fallback?: string,
   ): string | undefined => {
     const candidates: [ConfigSource, string | undefined][] = [
@@ -222,6 +238,8 @@ export function resolveConfigWithSources(
     synthFallbacks: f.synthesizer?.fallbacks,
     modelRateLimits: f.rateLimits?.models ?? {},
     maxEventChars: pick('maxEventChars', flags.maxEventChars, 'ASSESS_MAX_EVENT_CHARS', f.maxEventChars, String(DEFAULT_MAX_EVENT_CHARS)),
+    stream: pick('stream', flags.stream === false ? 'false' : undefined, 'ASSESS_STREAM', f.stream, 'true'),
+    promptCache: pick('promptCache', flags.promptCache === false ? 'false' : undefined, 'ASSESS_PROMPT_CACHE', f.promptCache, 'true'),
     configFile: file?.path,
     openai: { apiKey: nonEmpty(env['OPENAI_API_KEY']), baseURL: nonEmpty(env['OPENAI_BASE_URL']) },
     anthropic: { apiKey: nonEmpty(env['ANTHROPIC_API_KEY']), baseURL: nonEmpty(env['ANTHROPIC_BASE_URL']) },

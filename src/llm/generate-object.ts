@@ -40,6 +40,8 @@ export interface GenerateRequest<T> {
   scope: string;
   system: string;
   user: string;
+  /** Leading characters of `user` shared with the run's other calls (see StructuredRequest). */
+  sharedPrefixChars?: number;
   /** Renders the repair turn from the invalid output and its issues. */
   renderRepair: (rawText: string, issues: string[]) => string;
   maxRepairs: number;
@@ -62,6 +64,8 @@ export interface GenerateHooks {
   onRetry?: (info: { retry: number; delayMs: number; reason: string }) => void;
   /** A call starts waiting for a rate-limit slot (`true`), or got its slot after waiting (`false`). */
   onThrottle?: (waiting: boolean) => void;
+  /** Answer text arriving on a streamed call: characters received so far in this call. */
+  onText?: (receivedChars: number) => void;
 }
 
 export type GenerateResult<T> =
@@ -154,6 +158,8 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
               jsonSchema: req.jsonSchema,
               maxOutputTokens: req.maxOutputTokens,
               signal,
+              ...(req.sharedPrefixChars ? { sharedPrefixChars: req.sharedPrefixChars } : {}),
+              ...(req.hooks?.onText ? { onText: req.hooks.onText } : {}),
             });
             if (permit) limiter?.succeeded(permit, response.usage, response.rateLimit);
             return { response, latencyMs: now() - started };

@@ -9,13 +9,13 @@ const usd = (side: string) =>
 
 const PriceFileSchema = z.record(
   z.string().trim().min(1, 'model names must not be empty'),
-  z.strictObject({ input: usd('input'), output: usd('output') }),
+  z.strictObject({ input: usd('input'), output: usd('output'), cacheRead: usd('cacheRead').optional(), cacheWrite: usd('cacheWrite').optional() }),
 );
 
 /**
  * The built-in prices with a price file's entries on top (`--prices FILE`, `ASSESS_PRICES`): a
  * YAML or JSON map from model name (or name prefix) to `{ input, output }` in USD per million
- * tokens. For a gateway's own model names, a new release, or a negotiated rate.
+ * tokens, optionally with `cacheRead` / `cacheWrite` for prompt-cache tokens. For a gateway's own model names, a new release, or a negotiated rate.
  */
 export async function loadPriceTable(file: string | undefined): Promise<PriceTable> {
   if (file === undefined) return BUILT_IN_PRICES;

@@ -3,10 +3,28 @@ import { ProviderError } from '../errors/index.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
 import { readRateLimitHeaders } from './rate-limit-headers.js';
 import { sdkClientOptions, type SdkClientSettings } from './sdk-client-options.js';
-import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
+import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest, TokenUsage } from './types.js';
 
 export interface OpenAIModelOptions extends SdkClientSettings {
   model: string;
+  /** Stream answers (progress sees text arriving); the default. */
+  stream?: boolean;
+}
+
+interface OpenAIUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+/** OpenAI counts cached tokens inside prompt_tokens; they are broken out so they price at the discount. */
+function usageFromOpenAI(usage: OpenAIUsage | null | undefined): TokenUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    ...(cached > 0 ? { cacheReadTokens: cached } : {}),
+  };
 }
 
 function mapFinish(reason: string | null | undefined, refusal: string | null | undefined): FinishReason {
@@ -26,6 +44,8 @@ function mapFinish(reason: string | null | undefined, refusal: string | null | u
 /**
  * Chat Completions with native structured output (`response_format: json_schema`, strict).
  * `.create()` rather than `.parse()`: parse throws on truncation and refusal and loses the usage.
+ * Streamed by default (with `stream_options.include_usage`, so usage still arrives); OpenAI caches
+ * identical prompt prefixes by itself, so the prompt layout is all caching needs here.
  */
 export class OpenAIModel implements StructuredModel {
   readonly provider = 'openai';
@@ -38,9 +58,11 @@ export class OpenAIModel implements StructuredModel {
    * OpenAI-compatible servers (Ollama, llama.cpp server) only know `max_tokens`.
    */
   private readonly tokenLimitParam: 'max_completion_tokens' | 'max_tokens';
+  private readonly stream: boolean;
 
   constructor(options: OpenAIModelOptions) {
     this.model = options.model;
+    this.stream = options.stream ?? true;
     this.tokenLimitParam = options.baseURL && !/^https:\/\/api\.openai\.com\//.test(options.baseURL) ? 'max_tokens' : 'max_completion_tokens';
     this.apiKey = options.apiKey;
     this.client = new OpenAI(sdkClientOptions(options));
@@ -48,42 +70,90 @@ export class OpenAIModel implements StructuredModel {
 
   async complete(request: StructuredRequest): Promise<ModelResponse> {
     try {
-      return maskKey(await this.call(request), this.apiKey);
+      return maskKey(await (this.stream ? this.callStreaming(request) : this.call(request)), this.apiKey);
     } catch (error) {
       throw maskKeyInError(error, this.apiKey);
     }
   }
 
-  private async call(request: StructuredRequest): Promise<ModelResponse> {
-    const { data: completion, response } = await this.client.chat.completions.create(
-      {
-        model: this.model,
-        messages: [{ role: 'system', content: request.system }, ...request.messages],
-        response_format: {
-          type: 'json_schema',
-          json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
-        },
-        [this.tokenLimitParam]: request.maxOutputTokens,
+  private params(request: StructuredRequest) {
+    return {
+      model: this.model,
+      messages: [{ role: 'system' as const, content: request.system }, ...request.messages],
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
       },
-      { signal: request.signal },
-    ).withResponse();
+      [this.tokenLimitParam]: request.maxOutputTokens,
+    };
+  }
+
+  private async call(request: StructuredRequest): Promise<ModelResponse> {
+    const { data: completion, response } = await this.client.chat.completions
+      .create(this.params(request), { signal: request.signal })
+      .withResponse();
     const rateLimit = readRateLimitHeaders(response.headers);
     // Some servers answer 200 with an empty body; that is the server's fault and worth a retry.
     if (!completion || !Array.isArray(completion.choices)) {
       throw new ProviderError('openai returned an empty response', { retryable: true });
     }
     const choice = completion.choices[0];
-    const refusal = choice?.message.refusal ?? undefined;
+    return this.result(
+      choice?.message.content ?? '',
+      choice?.finish_reason,
+      choice?.message.refusal ?? undefined,
+      usageFromOpenAI(completion.usage),
+      completion.model,
+      rateLimit,
+    );
+  }
+
+  private async callStreaming(request: StructuredRequest): Promise<ModelResponse> {
+    const { data: stream, response } = await this.client.chat.completions
+      .create({ ...this.params(request), stream: true, stream_options: { include_usage: true } }, { signal: request.signal })
+      .withResponse();
+    const rateLimit = readRateLimitHeaders(response.headers);
+    let chunks = 0;
+    let text = '';
+    let refusal = '';
+    let finish: string | null | undefined;
+    let model = '';
+    let usage: OpenAIUsage | null | undefined;
+    for await (const chunk of stream) {
+      chunks++;
+      model ||= chunk.model;
+      // The usage chunk comes last, with no choices; servers that ignore include_usage never send it.
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices?.[0];
+      if (!choice) continue;
+      if (choice.delta?.content) {
+        text += choice.delta.content;
+        request.onText?.(text.length);
+      }
+      if (choice.delta?.refusal) refusal += choice.delta.refusal;
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+    // A 200 event stream without a single chunk is the server's fault, like an empty body.
+    if (chunks === 0) throw new ProviderError('openai returned an empty stream', { retryable: true });
+    if (!finish) throw new ProviderError('openai stream ended before the answer did', { retryable: true });
+    return this.result(text, finish, refusal || undefined, usageFromOpenAI(usage), model, rateLimit);
+  }
+
+  private result(
+    text: string,
+    finish: string | null | undefined,
+    refusal: string | undefined,
+    usage: TokenUsage,
+    model: string,
+    rateLimit: ReturnType<typeof readRateLimitHeaders>,
+  ): ModelResponse {
     return {
-      text: choice?.message.content ?? '',
-      finishReason: mapFinish(choice?.finish_reason, refusal),
-      rawFinishReason: choice?.finish_reason ?? 'none',
+      text,
+      finishReason: mapFinish(finish, refusal),
+      rawFinishReason: finish ?? 'none',
       ...(refusal ? { refusal } : {}),
-      usage: {
-        inputTokens: completion.usage?.prompt_tokens ?? 0,
-        outputTokens: completion.usage?.completion_tokens ?? 0,
-      },
-      model: completion.model || this.model,
+      usage,
+      model: model || this.model,
       ...(rateLimit ? { rateLimit } : {}),
     };
   }

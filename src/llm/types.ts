@@ -21,13 +21,26 @@ export interface StructuredRequest {
   jsonSchema: Record<string, unknown>;
   maxOutputTokens: number;
   signal: AbortSignal;
+  /**
+   * How many leading characters of the first message are shared with other calls of this run
+   * (the event block every desk gets). Providers with explicit prompt caching (Anthropic) mark the
+   * cache breakpoint there; others cache identical prefixes on their own or not at all.
+   */
+  sharedPrefixChars?: number;
+  /** Told how much answer text has arrived so far, when the adapter streams. */
+  onText?: (receivedChars: number) => void;
 }
 
 export type FinishReason = 'stop' | 'length' | 'refusal' | 'content_filter' | 'other';
 
 export interface TokenUsage {
+  /** Every input token of the call, cached or not. */
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, how many were read from the provider's prompt cache (billed at a discount). */
+  cacheReadTokens?: number;
+  /** Of inputTokens, how many were written to the prompt cache (Anthropic bills a surcharge). */
+  cacheWriteTokens?: number;
 }
 
 export interface ModelResponse {

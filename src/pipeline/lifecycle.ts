@@ -16,6 +16,8 @@ export type LifecycleEvent =
   | { type: 'desk-throttled'; agentId: string; waiting: boolean }
   /** The desk's model failed after its retries; the next model of its fallback chain takes over. */
   | { type: 'desk-fallback'; agentId: string; from: string; to: string; reason: string }
+  /** Answer text arriving on a streamed call: characters so far (reported at most a few times a second). */
+  | { type: 'desk-receiving'; agentId: string; chars: number }
   | { type: 'desk-done'; agentId: string; elapsedMs: number; assessment: AgentAssessment }
   | { type: 'desk-failed'; agentId: string; kind: FailureKind; reason: string; elapsedMs: number }
   | { type: 'synthesis-started'; provider: string; model: string }
@@ -23,6 +25,7 @@ export type LifecycleEvent =
   | { type: 'synthesis-retrying'; retry: number; delayMs: number; reason: string }
   | { type: 'synthesis-throttled'; waiting: boolean }
   | { type: 'synthesis-fallback'; from: string; to: string; reason: string }
+  | { type: 'synthesis-receiving'; chars: number }
   | { type: 'synthesis-done'; elapsedMs: number; warnings: string[]; view: RiskView }
   | { type: 'synthesis-failed'; reason: string; elapsedMs: number }
   | { type: 'call'; agentId: string | null; record: CallRecord };

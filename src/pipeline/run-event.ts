@@ -105,6 +105,20 @@ function classify(error: Error): FailureKind {
   return 'provider';
 }
 
+/**
+ * Streams deliver dozens of pieces a second; listeners (the progress table) need a few. The first
+ * piece is always reported, so "receiving" shows as soon as the answer starts.
+ */
+function everyFewTimesASecond(now: () => number, report: (chars: number) => void, intervalMs = 250): (chars: number) => void {
+  let last = -Infinity;
+  return (chars) => {
+    const t = now();
+    if (t - last < intervalMs) return;
+    last = t;
+    report(chars);
+  };
+}
+
 const label = (model: StructuredModel): string => `${model.provider}/${model.model}`;
 
 /**
@@ -202,12 +216,14 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
             ...callSettings,
             system: prompt.system,
             user: prompt.user,
+            sharedPrefixChars: prompt.sharedPrefixChars,
             hooks: {
               mayStart,
               onCall: onCall(agent.id),
               onRepair: ({ turn, issues }) => emit({ type: 'desk-repairing', agentId: agent.id, turn, issues }),
               onRetry: ({ retry, delayMs, reason }) => emit({ type: 'desk-retrying', agentId: agent.id, retry, delayMs, reason }),
               onThrottle: (waiting) => emit({ type: 'desk-throttled', agentId: agent.id, waiting }),
+              onText: everyFewTimesASecond(now, (chars) => emit({ type: 'desk-receiving', agentId: agent.id, chars })),
             },
           },
           signal,
@@ -275,6 +291,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           onRepair: ({ turn, issues }) => emit({ type: 'synthesis-repairing', turn, issues }),
           onRetry: ({ retry, delayMs, reason }) => emit({ type: 'synthesis-retrying', retry, delayMs, reason }),
           onThrottle: (waiting) => emit({ type: 'synthesis-throttled', waiting }),
+          onText: everyFewTimesASecond(now, (chars) => emit({ type: 'synthesis-receiving', chars })),
         },
       },
       signal,

@@ -7,6 +7,9 @@
  *    server on 127.0.0.1 that answers each call after a fixed delay, at --concurrency 8 vs 1.
  *    The ratio is what makes "every desk within a minute or two" possible with real models.
  * 3. Peak RSS of the process.
+ * 4. Shared-prefix share: of each desk call's input tokens (system prompt, user message, output
+ *    schema), the part every desk sends identically (system prompt + event block + schema), which
+ *    a provider's prompt cache can serve after the first desk.
  *
  * Medians of several repetitions, all in one process and one run, so the ratios are comparable
  * on a shared, noisy machine.
@@ -20,9 +23,14 @@ import { OpenAIModel } from '../../src/llm/openai-model.js';
 import { ReplayModel } from '../../src/llm/replay-model.js';
 import type { StructuredModel } from '../../src/llm/types.js';
 import { runEvent, type RunOptions } from '../../src/pipeline/index.js';
-import { loadPrompts } from '../../src/prompts/index.js';
+import { loadPrompts, renderDeskPrompt } from '../../src/prompts/index.js';
+import { AssessmentDraftSchema } from '../../src/assessment/index.js';
+import { toProviderJsonSchema } from '../../src/llm/json-schema.js';
+import { tokenCounter } from '../../src/llm/estimate-tokens.js';
 import { renderRunJson, renderRunMarkdown } from '../../src/report/index.js';
 import { recordedDesk, recordedSynthesis } from '../support/recordings.js';
+import { SYNTHESIS_TARGET, targetOf } from '../support/request-target.js';
+import { openAIStream, SSE_HEADERS } from '../support/sse.js';
 import { ROOT, SEED_EVENT } from '../support/paths.js';
 
 const REPS = Number(process.env['BENCH_REPS'] ?? 7);
@@ -50,23 +58,21 @@ async function startFakeOpenAI(): Promise<{ url: string; close: () => Promise<vo
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       count++;
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { content: string }[] };
-      const system = body.messages[0]?.content ?? '';
-      const desk = /You are ([A-Z]{2}-\d{2})/.exec(system)?.[1];
-      const output = desk ? recordedDesk(desk) : recordedSynthesis();
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { stream?: boolean; messages: { content: string }[] };
+      const target = targetOf(body.messages[0]?.content ?? '', body.messages[1]?.content ?? '');
+      const output = target === SYNTHESIS_TARGET ? recordedSynthesis() : recordedDesk(target);
       const content = JSON.stringify(output);
       setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
+        const answer = {
             id: `chatcmpl-${count}`,
             object: 'chat.completion',
             created: 0,
             model: 'gpt-4.1-2025-04-14',
             choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
             usage: { prompt_tokens: 2500, completion_tokens: Math.round(content.length / 4), total_tokens: 0 },
-          }),
-        );
+        };
+        res.writeHead(200, body.stream ? SSE_HEADERS : { 'content-type': 'application/json' });
+        res.end(body.stream ? openAIStream(answer, true) : JSON.stringify(answer));
       }, LATENCY_MS);
     });
   });
@@ -121,7 +127,21 @@ async function main(): Promise<void> {
   }
   await fake.close();
 
+  // Read before the tokenizer below is loaded: its tables are the bench's, not a run's.
   const rssMb = process.resourceUsage().maxRSS / 1024;
+
+  // Tokens every desk sends alike vs all desk input tokens, counted with gpt-4.1's tokenizer.
+  const counter = await tokenCounter('o200k_base');
+  const schemaTokens = counter.count(JSON.stringify(toProviderJsonSchema(AssessmentDraftSchema)));
+  let sharedTokens = 0;
+  let deskTokens = 0;
+  for (const agent of agents) {
+    const prompt = renderDeskPrompt(prompts, agent, event);
+    const shared = counter.count(prompt.system) + counter.count(prompt.user.slice(0, prompt.sharedPrefixChars)) + schemaTokens;
+    sharedTokens += shared;
+    deskTokens += counter.count(prompt.system) + counter.count(prompt.user) + schemaTokens;
+  }
+
   const p = median(parallel);
   const s = median(serial);
   const lines = [
@@ -130,6 +150,7 @@ async function main(): Promise<void> {
     `8 desks via OpenAI SDK, fake server ${LATENCY_MS} ms/call (median of ${REPS}): concurrency 8 = ${p.toFixed(0)} ms, concurrency 1 = ${s.toFixed(0)} ms, speed-up ${(s / p).toFixed(2)}×`,
     `  ideal: concurrency 8 = ${2 * LATENCY_MS} ms (one desk round + synthesis), concurrency 1 = ${9 * LATENCY_MS} ms; overhead at concurrency 8 = ${(p - 2 * LATENCY_MS).toFixed(0)} ms`,
     `peak RSS: ${rssMb.toFixed(0)} MiB`,
+    `shared prefix: ${((100 * sharedTokens) / deskTokens).toFixed(1)}% of desk input tokens (${Math.round(sharedTokens / agents.length)} of ${Math.round(deskTokens / agents.length)} per desk, ${agents.length} desks, seed event, o200k tokens)`,
     `calls served by the fake server: ${fake.calls()}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
