@@ -197,6 +197,24 @@ describe('the real @langchain/openai through initChatModel, against msw', () => 
     expect(call.costUsd).toBeCloseTo((2400 * 0.15 + 1800 * 0.6) / 1_000_000, 10);
   });
 
+  it('cached prompt tokens reported by OpenAI come through LangChain and price at the cache rate', async () => {
+    openaiAnswers([
+      () =>
+        HttpResponse.json(
+          openAIChatCompletion({ model: 'gpt-4o-mini-2024-07-18', content: JSON.stringify(recordedDesk('JP-01')), finishReason: 'stop', usage: { input: 2400, output: 1800, cacheRead: 2000 } }),
+        ),
+    ]);
+    const model = await createLangChainModel('openai:gpt-4o-mini', SETTINGS);
+
+    const result = await generateObject(deskRequest(model));
+
+    expect(result.ok).toBe(true);
+    const call = result.calls[0]!;
+    expect(call.usage).toEqual({ inputTokens: 2400, outputTokens: 1800, cacheReadTokens: 2000 });
+    // gpt-4o-mini: 0.15 input, 0.075 cached input, 0.6 output (USD per million tokens).
+    expect(call.costUsd).toBeCloseTo((400 * 0.15 + 2000 * 0.075 + 1800 * 0.6) / 1_000_000, 10);
+  });
+
   it('a 429 then a 200: retried once, by our retry layer only (LangChain retries are off)', async () => {
     const seen = openaiAnswers([
       () => HttpResponse.json({ error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { status: 429, headers: { 'retry-after': '0' } }),

@@ -5,7 +5,7 @@ import type { Runnable } from '@langchain/core/runnables';
 import { ProviderError } from '../errors/index.js';
 import { parseLangChainSpec } from './langchain-spec.js';
 import { maskKey, maskKeyInError } from './mask-key.js';
-import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest } from './types.js';
+import type { FinishReason, ModelResponse, StructuredModel, StructuredRequest, TokenUsage } from './types.js';
 
 /** How `withStructuredOutput` is asked for JSON; each integration supports its own methods. */
 export interface StructuredOutputChoice {
@@ -39,7 +39,8 @@ interface RawMessage {
   invalid_tool_calls?: { args?: unknown }[];
   additional_kwargs?: { __raw_response?: { choices?: { message?: { refusal?: unknown } }[] } };
   response_metadata?: Record<string, unknown>;
-  usage_metadata?: { input_tokens?: number; output_tokens?: number };
+  /** LangChain's input_tokens already include cached tokens; the details break them out. */
+  usage_metadata?: { input_tokens?: number; output_tokens?: number; input_token_details?: { cache_read?: number; cache_creation?: number } };
 }
 
 const STOP = new Set(['stop', 'end_turn', 'stop_sequence', 'tool_use', 'tool_calls', 'function_call', 'eos', 'finish_reason_stop']);
@@ -201,11 +202,20 @@ export class LangChainModel implements StructuredModel {
       finishReason: finish.finishReason,
       rawFinishReason: finish.raw,
       ...(refusal ? { refusal } : {}),
-      usage: {
-        inputTokens: message.usage_metadata?.input_tokens ?? 0,
-        outputTokens: message.usage_metadata?.output_tokens ?? 0,
-      },
+      usage: usageOf(message.usage_metadata),
       model: reported ?? this.underlying,
     };
   }
+}
+
+/** Usage as assess counts it, with prompt-cache reads and writes broken out when the integration reports them. */
+function usageOf(usage: RawMessage['usage_metadata']): TokenUsage {
+  const read = usage?.input_token_details?.cache_read ?? 0;
+  const written = usage?.input_token_details?.cache_creation ?? 0;
+  return {
+    inputTokens: usage?.input_tokens ?? 0,
+    outputTokens: usage?.output_tokens ?? 0,
+    ...(read > 0 ? { cacheReadTokens: read } : {}),
+    ...(written > 0 ? { cacheWriteTokens: written } : {}),
+  };
 }
