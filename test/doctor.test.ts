@@ -57,7 +57,7 @@ const lines = (stdout: string) => stdout.trim().split('\n');
 
 describe('assess doctor', () => {
   it('all checks pass: exit 0, one ok line each, the endpoint got one json_schema call', async () => {
-    openaiAnswers(completion('{"ok": true}'));
+    openaiAnswers(completion('{"assess_doctor": "pong"}'));
     const r = await doctor({ OPENAI_API_KEY: KEY });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const out = lines(r.stdout);
@@ -91,6 +91,18 @@ describe('assess doctor', () => {
     expect(lines(r.stdout)).toContain(
       "FAIL  openai/gpt-4.1: the endpoint does not accept json_schema structured output (HTTP 400): openai HTTP 400: Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
     );
+  });
+
+  it('an endpoint that silently ignores json_schema (answers 200 in its own shape) is caught', async () => {
+    // What many OpenAI-compatible servers do: accept response_format and answer free-form.
+    openaiAnswers(completion('{"answer": "pong"}'));
+    const r = await doctor({ OPENAI_API_KEY: KEY });
+    expect(r.code).toBe(1);
+    expect(lines(r.stdout)).toContain(
+      'FAIL  openai/gpt-4.1: answered, but not in the requested JSON schema (got "{\\"answer\\": \\"pong\\"}"): the endpoint seems to ignore json_schema; runs still validate and repair its answers, at the cost of extra repair turns',
+    );
+    expect(seen).toHaveLength(1);
+    expect(r.stderr).toBe('1 of 6 checks failed\n');
   });
 
   it('a model the endpoint does not know, and a missing key for another provider', async () => {

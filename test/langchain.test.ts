@@ -360,7 +360,7 @@ describe('assess doctor with a LangChain model', () => {
     runCliCaptured(['doctor', '--provider', 'langchain', '--model', 'openai:gpt-4.1-mini', '--db', join(dir, 'doctor.db')], { env, cwd: dir });
 
   it('checks the integration\'s key and makes one tiny structured call through LangChain', async () => {
-    const seen = openaiAnswers([() => completionOf('{"ok": true}')]);
+    const seen = openaiAnswers([() => completionOf('{"assess_doctor": "pong"}')]);
 
     const r = await doctor({ OPENAI_API_KEY: KEY });
 
@@ -372,7 +372,7 @@ describe('assess doctor with a LangChain model', () => {
   });
 
   it('no key: that check fails and nothing is called', async () => {
-    const seen = openaiAnswers([() => completionOf('{"ok": true}')]);
+    const seen = openaiAnswers([() => completionOf('{"assess_doctor": "pong"}')]);
 
     const r = await doctor({});
 

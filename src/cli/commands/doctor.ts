@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { loadAgents, type AgentDefinition } from '../../agents/index.js';
 import { openArchive } from '../../archive/open-archive.js';
 import { buildModels, KEY_VARIABLES, keyAvailable, keyedProviderOf, loadConfigFile, modelChoiceFor, resolveConfig, withAbsolutePaths, type AssessConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
-import { describeError, ProviderError, redactSecrets } from '../../errors/index.js';
+import { describeError, InvalidOutputError, ProviderError, redactSecrets } from '../../errors/index.js';
 import { generateObject } from '../../llm/generate-object.js';
 import { toProviderJsonSchema } from '../../llm/json-schema.js';
 import { loadPrompts } from '../../prompts/index.js';
@@ -23,13 +23,21 @@ interface Check {
   detail: string;
 }
 
-/** The smallest structured answer worth asking for: proves auth, model, and json_schema support. */
-const PingSchema = z.strictObject({ ok: z.boolean() });
+/**
+ * The smallest structured answer worth asking for: proves auth, model, and json_schema support.
+ * The prompt never spells out this shape, so only an endpoint that enforces the schema answers
+ * with it; one that silently ignores json_schema answers "pong" in some other form, and is caught.
+ */
+const PingSchema = z.strictObject({ assess_doctor: z.enum(['pong']) });
 const PING_SCHEMA = toProviderJsonSchema(PingSchema);
 
 /** Why an endpoint's one tiny call failed, in the words a person needs to fix it. */
 function diagnose(error: Error): string {
   const message = error.message;
+  if (error instanceof InvalidOutputError) {
+    const got = error.rawText.replace(/\s+/g, ' ').trim().slice(0, 60);
+    return `answered, but not in the requested JSON schema (got ${JSON.stringify(got)}): the endpoint seems to ignore json_schema; runs still validate and repair its answers, at the cost of extra repair turns`;
+  }
   if (error instanceof ProviderError && error.status !== undefined) {
     if (error.status === 401 || error.status === 403) return `API key rejected (HTTP ${error.status})`;
     if (error.status === 404) return `model not found (HTTP 404): ${message}`;
@@ -148,9 +156,9 @@ export async function doctorCommand(options: DoctorOptions, io: CliIo): Promise<
       jsonSchema: PING_SCHEMA,
       purpose: 'doctor',
       scope: 'doctor',
-      system: 'You are a health check. Answer with the JSON object requested.',
-      user: 'Reply with {"ok": true}.',
-      renderRepair: () => 'Reply with {"ok": true} only.',
+      system: 'You are a health check.',
+      user: 'Answer "pong".',
+      renderRepair: () => 'Answer "pong".',
       maxRepairs: 0,
       maxOutputTokens: 64,
       timeoutMs: Math.min(config.timeoutMs, 30_000),
