@@ -9,12 +9,16 @@
  *  - what archiving adds to a run, per desk: the same replay run with and without the recorder.
  * The seeded archive is kept in BENCH_DIR (default /tmp/assess-bench) and reused when it already
  * holds enough runs, since seeding takes minutes.
+ *
+ * `seedArchive(runs)` is exported for the other benches (process-figures.ts seeds a 1,000-run
+ * archive the same way); the measurements run only when this file is run directly.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
 import { loadAgents } from '../../src/agents/index.js';
 import { ArchiveRecorder, listRuns, openArchive, parseFilters, searchArchive } from '../../src/archive/index.js';
@@ -27,8 +31,11 @@ import { loadPrompts } from '../../src/prompts/index.js';
 import { ROOT, SEED_EVENT } from '../support/paths.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10_000);
-const DIR = process.env['BENCH_DIR'] ?? '/tmp/assess-bench';
-const DB = join(DIR, `archive-${RUNS}.db`);
+/** Where seeded archives are cached between bench runs. */
+export const BENCH_DIR = process.env['BENCH_DIR'] ?? '/tmp/assess-bench';
+/** The cached archive of `runs` seeded runs. */
+export const archivePath = (runs: number): string => join(BENCH_DIR, `archive-${runs}.db`);
+const DB = archivePath(RUNS);
 const REPS = 21;
 
 const median = (values: number[]): number => {
@@ -86,51 +93,86 @@ function archiveLikeLive(db: Database, template: { run: RunResult; events: Lifec
   if (recorder.failure) throw recorder.failure;
 }
 
-async function main(): Promise<void> {
-  mkdirSync(DIR, { recursive: true });
+/** The seed event, desks, prompts and replay model every seeded run is made from. */
+async function fixtures() {
   const base = await readEvent({ path: SEED_EVENT }, nodeEventReaders());
   const agents = await loadAgents(`${ROOT}agents`);
   const prompts = await loadPrompts(`${ROOT}prompts`);
   const replay = await ReplayModel.open(`${ROOT}fixtures/replay`);
   const desks = agents.map((a) => ({ agentId: a.id, provider: 'replay', model: 'replay', definition: a }));
+  return { base, agents, prompts, replay, desks };
+}
 
-  const runOnce = async (onEvent?: (e: LifecycleEvent) => void) =>
-    runEvent({
-      runId: randomUUID(),
-      event: base,
-      agents,
-      modelFor: () => replay,
-      synthesisModel: replay,
-      prompts,
-      options,
-      signal: new AbortController().signal,
-      ...(onEvent ? { onEvent } : {}),
-    });
+type Fixtures = Awaited<ReturnType<typeof fixtures>>;
 
+/** One replay run of the seed event through the real pipeline, instantly answered. */
+const runOnce = (f: Fixtures, onEvent?: (e: LifecycleEvent) => void) =>
+  runEvent({
+    runId: randomUUID(),
+    event: f.base,
+    agents: f.agents,
+    modelFor: () => f.replay,
+    synthesisModel: f.replay,
+    prompts: f.prompts,
+    options,
+    signal: new AbortController().signal,
+    ...(onEvent ? { onEvent } : {}),
+  });
+
+/**
+ * Tops the archive at `path` up to `runs` runs (one real run's lifecycle, replayed through the
+ * recorder for varied events, an hour apart from 2025-01-01), checkpoints and analyzes it.
+ * Returns how many runs it added and how long that took; adds none to an archive already that big.
+ */
+async function seed(path: string, runs: number, f: Fixtures): Promise<{ seeded: number; seconds: number }> {
   // One real run's lifecycle, replayed into the archive for every seeded run.
   const events: LifecycleEvent[] = [];
-  const run = await runOnce((e) => events.push(e));
-
-  let db = openArchive(DB);
-  const have = (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
-  if (have < RUNS) {
+  const run = await runOnce(f, (e) => events.push(e));
+  const db = openArchive(path);
+  try {
+    const have = (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+    if (have >= runs) return { seeded: 0, seconds: 0 };
     const started = performance.now();
     const t0 = Date.parse('2025-01-01T00:00:00Z');
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        archiveLikeLive(db, { run, events }, variantEvent(base, i), desks, new Date(t0 + i * 3_600_000).toISOString());
+        archiveLikeLive(db, { run, events }, variantEvent(f.base, i), f.desks, new Date(t0 + i * 3_600_000).toISOString());
       }
     });
-    for (let i = have; i < RUNS; i += 200) {
-      batch(i, Math.min(RUNS, i + 200));
-      if ((i / 200) % 10 === 0) process.stderr.write(`seeded ${Math.min(RUNS, i + 200)}/${RUNS} runs\r`);
+    for (let i = have; i < runs; i += 200) {
+      batch(i, Math.min(runs, i + 200));
+      if ((i / 200) % 10 === 0) process.stderr.write(`seeded ${Math.min(runs, i + 200)}/${runs} runs\r`);
     }
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('ANALYZE');
-    process.stderr.write(`\nseeded ${RUNS - have} runs in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    const seconds = (performance.now() - started) / 1000;
+    process.stderr.write(`\nseeded ${runs - have} runs in ${seconds.toFixed(0)} s (${path})\n`);
+    return { seeded: runs - have, seconds };
+  } finally {
     db.close();
-    db = openArchive(DB);
   }
+}
+
+/**
+ * The cached archive of `runs` runs of 8 desks in BENCH_DIR, seeded on first use through the real
+ * ArchiveRecorder (as archive.bench.ts always has), and migrated to the current schema by opening
+ * it. Returns its path and how long seeding took this time (0 when it was already there).
+ */
+export async function seedArchive(runs: number): Promise<{ path: string; seeded: number; seconds: number }> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const path = archivePath(runs);
+  const result = await seed(path, runs, await fixtures());
+  return { path, ...result };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const f = await fixtures();
+  const { base, agents, desks } = f;
+  await seed(DB, RUNS, f);
+  // The template run's prompt hashes, for the archiving-overhead runs below.
+  const run = await runOnce(f);
+  const db = openArchive(DB);
   const sizeMb = statSync(DB).size / 2 ** 20;
 
   const list = time(() => listRuns(db, parseFilters({ limit: '50' })));
@@ -154,7 +196,7 @@ async function main(): Promise<void> {
   const writerMs: number[] = [];
   for (let i = 0; i < REPS; i++) {
     let t = performance.now();
-    await runOnce();
+    await runOnce(f);
     withoutArchive.push(performance.now() - t);
     t = performance.now();
     let inWriter = 0;
@@ -176,7 +218,7 @@ async function main(): Promise<void> {
       options,
       startedAt: new Date().toISOString(),
     }));
-    const result = await runOnce((e) => timed(() => recorder.listener(e)));
+    const result = await runOnce(f, (e) => timed(() => recorder.listener(e)));
     timed(() => recorder.finish(result.status, result.finishedAt));
     withArchive.push(performance.now() - t);
     writerMs.push(inWriter);
@@ -196,4 +238,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-await main();
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -6,12 +6,16 @@
  * 10 times through the real SDK, queue and archive: 1,000 items, each assessed by 2 desks plus
  * the synthesis. Reported: RSS after 100 and after 1,000 items (after a GC, when --expose-gc is
  * given), items lost, items assessed more than once, and throughput.
+ *
+ * `watchBench()` returns those figures for process-figures.ts, which runs this file in a child
+ * process with `--json` (one JSON object on stdout) so the watcher's RSS is its own.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadAgents } from '../../src/agents/index.js';
 import { openArchive } from '../../src/archive/open-archive.js';
 import { Watcher } from '../../src/feeds/watcher.js';
@@ -74,7 +78,28 @@ const rssMb = (): number => {
   return process.memoryUsage().rss / 2 ** 20;
 };
 
-async function main(): Promise<void> {
+/** What one watcher bench measured. RSS in MiB, read after a GC when --expose-gc is given. */
+export interface WatchBenchResult {
+  items: number;
+  polls: number;
+  assessed: number;
+  lost: number;
+  /** Items assessed more than once (done rows beyond the distinct runs they point to). */
+  duplicated: number;
+  okRuns: number;
+  modelCalls: number;
+  expectedModelCalls: number;
+  rssAfter100MiB: number;
+  rssAfterAllMiB: number;
+  ratio: number;
+  afterGc: boolean;
+  seconds: number;
+  itemsPerSecond: number;
+}
+
+export async function watchBench(): Promise<WatchBenchResult> {
+  page = 0;
+  modelCalls = 0;
   const server = createServer(handle).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
@@ -129,13 +154,22 @@ async function main(): Promise<void> {
     const total = PAGES * PER_PAGE;
     const items = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT run_id) AS runs FROM feed_items WHERE status = 'done'").get() as { n: number; runs: number };
     const runs = (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'ok'").get() as { n: number }).n;
-    const lines = [
-      `watcher: ${total} feed items in ${PAGES} polls, 2 desks + synthesis each, via the OpenAI SDK against 127.0.0.1`,
-      `  assessed ${items.n}/${total} items (lost ${total - items.n}), ${runs} ok runs, ${items.runs} distinct runs (assessed twice: ${items.n - items.runs}), ${modelCalls} model calls (expected ${total * 3})`,
-      `  RSS after 100 items ${after100.toFixed(0)} MiB, after ${total} ${after1000.toFixed(0)} MiB: ratio ${(after1000 / after100).toFixed(2)}×${(globalThis as { gc?: unknown }).gc ? ' (after GC)' : ' (no --expose-gc)'}`,
-      `  ${(total / seconds).toFixed(1)} items/s (${seconds.toFixed(1)} s)`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    return {
+      items: total,
+      polls: PAGES,
+      assessed: items.n,
+      lost: total - items.n,
+      duplicated: items.n - items.runs,
+      okRuns: runs,
+      modelCalls,
+      expectedModelCalls: total * 3,
+      rssAfter100MiB: after100,
+      rssAfterAllMiB: after1000,
+      ratio: after1000 / after100,
+      afterGc: (globalThis as { gc?: unknown }).gc !== undefined,
+      seconds,
+      itemsPerSecond: total / seconds,
+    };
   } finally {
     db.close();
     server.close();
@@ -143,4 +177,19 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+async function main(): Promise<void> {
+  const r = await watchBench();
+  if (process.argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const lines = [
+    `watcher: ${r.items} feed items in ${r.polls} polls, 2 desks + synthesis each, via the OpenAI SDK against 127.0.0.1`,
+    `  assessed ${r.assessed}/${r.items} items (lost ${r.lost}), ${r.okRuns} ok runs, ${r.assessed - r.duplicated} distinct runs (assessed twice: ${r.duplicated}), ${r.modelCalls} model calls (expected ${r.expectedModelCalls})`,
+    `  RSS after 100 items ${r.rssAfter100MiB.toFixed(0)} MiB, after ${r.items} ${r.rssAfterAllMiB.toFixed(0)} MiB: ratio ${r.ratio.toFixed(2)}×${r.afterGc ? ' (after GC)' : ' (no --expose-gc)'}`,
+    `  ${r.itemsPerSecond.toFixed(1)} items/s (${r.seconds.toFixed(1)} s)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
