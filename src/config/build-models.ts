@@ -5,6 +5,8 @@ import { withCacheWarmup } from '../llm/cache-warmup.js';
 import { OpenAIModel } from '../llm/openai-model.js';
 import { loadPriceTable } from '../llm/load-price-table.js';
 import type { PriceTable } from '../llm/pricing.js';
+import { dirname, join } from 'node:path';
+import { RateLimitMemory } from '../llm/rate-limit-memory.js';
 import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
 import type { StructuredModel } from '../llm/types.js';
@@ -20,6 +22,11 @@ export interface Models {
   secrets: string[];
   /** The rate limiters the models share (one per provider+model), for reporting. */
   limiters?: RateLimiters;
+  /**
+   * Saves the limits the providers advertised during this process, for the next run to start
+   * from; resolves to the error when the file could not be written (never throws).
+   */
+  rememberRateLimits?: () => Promise<Error | null>;
   /** Built-in prices plus the price file's, as every model's calls are costed. */
   prices?: PriceTable;
 }
@@ -69,8 +76,16 @@ export async function buildModels(
   config: AssessConfig,
   agents: AgentDefinition[],
   fetchImpl?: typeof fetch,
-  limiters: RateLimiters = new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }, config.modelRateLimits),
+  given?: RateLimiters,
 ): Promise<Models> {
+  // Limits providers advertised in earlier runs, kept next to the archive (see RateLimitMemory).
+  const memory = given ? undefined : await RateLimitMemory.load(rateLimitMemoryFile(config));
+  const memoryKey = (provider: string, model: string) => RateLimitMemory.key(provider, endpointOf(config, provider), model);
+  const limiters =
+    given ??
+    new RateLimiters({ ...(config.rpm ? { rpm: config.rpm } : {}), ...(config.tpm ? { tpm: config.tpm } : {}) }, config.modelRateLimits, (provider, model) =>
+      memory?.recall(memoryKey(provider, model)),
+    );
   const wanted = (agent: AgentDefinition | null) => modelChoiceFor(config, agent);
   const choices = [...agents.map((a) => wanted(a)), wanted(null)];
   const all = choices.flatMap((c) => [{ provider: c.provider, model: c.model }, ...c.fallbacks]);
@@ -131,5 +146,22 @@ export async function buildModels(
     secrets,
     limiters,
     prices,
+    rememberRateLimits: async () => {
+      if (!memory) return null;
+      for (const { provider, model, limits } of limiters.advertised()) memory.remember(memoryKey(provider, model), limits);
+      return memory.save();
+    },
   };
+}
+
+/** `rate-limits.json` beside the archive: the data directory this setup already writes to. */
+export function rateLimitMemoryFile(config: Pick<AssessConfig, 'dbPath'>): string {
+  return join(dirname(config.dbPath), 'rate-limits.json');
+}
+
+/** The endpoint a provider's calls go to: the same model behind another base URL has other limits. */
+function endpointOf(config: AssessConfig, provider: string): string {
+  if (provider === 'openai') return config.openai.baseURL ?? 'default';
+  if (provider === 'anthropic') return config.anthropic.baseURL ?? 'default';
+  return 'default';
 }

@@ -1,5 +1,6 @@
 import { CancelledError, type ProviderError } from '../errors/index.js';
 import type { RateLimitSnapshot } from './rate-limit-headers.js';
+import type { RememberedLimits } from './rate-limit-memory.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Limits per period (a minute in real use), as configured by the user. */
@@ -20,6 +21,8 @@ export interface RateLimiterOptions extends RateLimits {
   headroom?: number;
   /** Longest pause a 429 can impose on every caller. @default 30000 */
   maxPauseMs?: number;
+  /** Limits the provider advertised in an earlier run: a starting point until its headers speak. */
+  remembered?: RememberedLimits;
   now?: () => number;
 }
 
@@ -119,7 +122,18 @@ export class RateLimiter {
     this.maxPauseMs = options.maxPauseMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.configured = { ...(options.rpm ? { rpm: options.rpm } : {}), ...(options.tpm ? { tpm: options.tpm } : {}) };
+    this.learnedRpm = options.remembered?.rpm;
+    this.learnedTpm = options.remembered?.tpm;
+    this.tokenCounts = options.remembered?.tokenCounts ?? 'total';
     this.retune();
+  }
+
+  /** What the provider's headers said (or an earlier run remembered), to remember for the next run. */
+  advertised(): RememberedLimits {
+    return {
+      ...(this.learnedRpm !== undefined ? { rpm: this.learnedRpm } : {}),
+      ...(this.learnedTpm !== undefined ? { tpm: this.learnedTpm, tokenCounts: this.tokenCounts } : {}),
+    };
   }
 
   /** True when calls need a token estimate (a token limit is configured or was learned). */

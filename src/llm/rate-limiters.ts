@@ -1,3 +1,4 @@
+import type { RememberedLimits } from './rate-limit-memory.js';
 import { RateLimiter, type RateLimiterOptions, type RateLimiterStats, type RateLimits } from './rate-limiter.js';
 import type { StructuredModel } from './types.js';
 
@@ -16,16 +17,25 @@ export class RateLimiters {
   constructor(
     private readonly options: RateLimiterOptions = {},
     private readonly perModel: Record<string, RateLimits> = {},
+    /** Limits an earlier run saw advertised for this provider+model (see RateLimitMemory). */
+    private readonly recall: (provider: string, model: string) => RememberedLimits | undefined = () => undefined,
   ) {}
 
   for(provider: string, model: string): RateLimiter {
     const key = `${provider}\u0000${model}`;
     let entry = this.limiters.get(key);
     if (!entry) {
-      entry = { provider, model, limiter: new RateLimiter({ ...this.options, ...(this.perModel[`${provider}:${model}`] ?? {}) }) };
+      const remembered = this.recall(provider, model);
+      const options = { ...this.options, ...(this.perModel[`${provider}:${model}`] ?? {}), ...(remembered ? { remembered } : {}) };
+      entry = { provider, model, limiter: new RateLimiter(options) };
       this.limiters.set(key, entry);
     }
     return entry.limiter;
+  }
+
+  /** Every provider+model's advertised limits, to remember for the next run. */
+  advertised(): { provider: string; model: string; limits: RememberedLimits }[] {
+    return [...this.limiters.values()].map(({ provider, model, limiter }) => ({ provider, model, limits: limiter.advertised() }));
   }
 
   /** The model with its limiter attached; calls through generateObject wait for it. */

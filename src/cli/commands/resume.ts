@@ -12,6 +12,7 @@ import { withArchive } from '../archive-access.js';
 import { environmentWithDotenv } from '../load-env.js';
 import { DEFAULT_PATHS } from '../paths.js';
 import { createProgress } from '../progress.js';
+import { rememberRateLimits } from '../throttling.js';
 import { exitCodeFor } from './run.js';
 
 export interface ResumeOptions extends ConfigFlags {
@@ -96,6 +97,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
       progress?.stop();
     }
     recorder.finish(run.status, run.finishedAt);
+    await rememberRateLimits(models, io);
 
     // The report covers the whole run as archived now: earlier rounds and this one.
     const full = recorder.failure ? run : loadRun(db, runId).result;

@@ -14,7 +14,7 @@ import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress } from '../progress.js';
-import { describeThrottling } from '../throttling.js';
+import { describeThrottling, rememberRateLimits } from '../throttling.js';
 
 export interface RunCommandOptions extends PlanRunOptions {
   out?: string;
@@ -142,6 +142,8 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   }
   io.stderr.write(`run ${run.runId}: ${run.status} (${run.assessments.length}/${agents.length} desks${run.failures.length ? `; failed: ${run.failures.map((f) => f.agentId).join(', ')}` : ''})\n`);
   for (const line of describeThrottling(models.limiters)) io.stderr.write(`${line}\n`);
+  // --no-archive leaves nothing behind, remembered rate limits included.
+  if (options.archive) await rememberRateLimits(models, io);
   const archiveFailure = archive.failure ?? recorder?.failure ?? null;
   if (archiveFailure) {
     io.stderr.write(`assess: ${archiveFailure.message}; the report above was not archived\n`);

@@ -19,6 +19,7 @@ import { loadPrompts } from '../../prompts/load-prompts.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { environmentWithDotenv } from '../load-env.js';
+import { rememberRateLimits } from '../throttling.js';
 import { DEFAULT_PATHS } from '../paths.js';
 
 export interface WatchOptions extends ConfigFlags {
@@ -164,6 +165,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
   } finally {
     io.signal.removeEventListener('abort', onSignal);
     db.close();
+    await rememberRateLimits(models, io);
   }
   if (watcher.fatal) {
     io.stderr.write(`assess: ${watcher.fatal.message}; stopped (queued items wait for the next start)\n`);
