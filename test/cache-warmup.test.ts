@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withCacheWarmup } from '../src/llm/cache-warmup.js';
+import { minCacheableTokens, withCacheWarmup } from '../src/llm/cache-warmup.js';
 import type { ModelResponse, StructuredModel, StructuredRequest } from '../src/llm/types.js';
 
 /**
@@ -129,6 +129,25 @@ describe('cache warm-up', () => {
     cancel.abort();
     await tick();
     // Handed to the model, whose SDK call sees the aborted signal and gives up at once.
+    expect(c.started).toEqual(['JP-01', 'US-01']);
+  });
+});
+
+describe('smallest cacheable prefix per model', () => {
+  it('follows Anthropic\'s table: 4,096 for Opus 4.5+ and Haiku 4.5, 2,048 for Haiku 3.x, else 1,024', () => {
+    expect(minCacheableTokens('claude-opus-4-5-20251101')).toBe(4096);
+    expect(minCacheableTokens('claude-haiku-4-5')).toBe(4096);
+    expect(minCacheableTokens('claude-3-5-haiku-latest')).toBe(2048);
+    expect(minCacheableTokens('claude-sonnet-4-6')).toBe(1024);
+    expect(minCacheableTokens('claude-opus-4-1')).toBe(1024);
+  });
+
+  it('a ~1,700-token prefix is worth waiting for on Sonnet, not on Haiku 4.5', async () => {
+    const c = controlledModel();
+    const haiku = withCacheWarmup({ ...c.model, model: 'claude-haiku-4-5' });
+    void haiku.complete(request('event-h', 'JP-01'));
+    void haiku.complete(request('event-h', 'US-01'));
+    await tick();
     expect(c.started).toEqual(['JP-01', 'US-01']);
   });
 });

@@ -64,6 +64,13 @@ describe('validation: one line, file:line: field: problem', () => {
     });
   });
 
+  it('prices in the file keep their prompt-cache rates all the way into the configuration', async () => {
+    const r = await runCliCaptured(['config', 'show', '--format', 'json', '--config-file', join(ROOT, 'examples/assess.config.yaml')], { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    const prices = (JSON.parse(r.stdout) as { settings: { setting: string; value: unknown }[] }).settings.find((s) => s.setting === 'prices');
+    expect(prices?.value).toMatchObject({ 'claude-sonnet-4-6': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } });
+  });
+
   it('an empty file is no settings', () => {
     expect(parseConfigFile('# nothing yet\n', 'assess.config.yaml')).toEqual({});
   });

@@ -111,7 +111,7 @@ const ConfigSchema = z.object({
   dbPath: z.string().min(1),
   pricesFile: z.string().min(1).optional(),
   /** Prices written in the configuration file, on top of the price file's and the built-in ones. */
-  prices: z.record(z.string(), z.object({ input: z.number(), output: z.number() })),
+  prices: z.record(z.string(), z.object({ input: z.number(), output: z.number(), cacheRead: z.number().optional(), cacheWrite: z.number().optional() })),
   /** Per-desk provider/model from the configuration file; they win over the desk files' own. */
   deskOverrides: z.record(z.string(), z.object({ provider: z.enum(PROVIDERS).optional(), model: z.string().optional(), fallbacks: z.array(ModelRef).optional() })),
   /** Tried in order after a model fails its retries (`--fallbacks`, config `fallbacks:`). */

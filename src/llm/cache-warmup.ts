@@ -11,10 +11,20 @@ export interface CacheWarmupOptions {
   /** Longest a waiting desk holds back, however slow the first one is. */
   maxWaitMs?: number;
   /**
-   * Prefixes shorter than this are not cached by the provider (1,024 tokens for Sonnet and Opus),
-   * so waiting for them would only cost time.
+   * Prefixes shorter than this are not cached by the provider, so waiting for them would only
+   * cost time. @default minCacheableTokens(model)
    */
   minPrefixTokens?: number;
+}
+
+/**
+ * Anthropic's smallest cacheable prefix per model family, as its prompt-caching docs list it:
+ * 4,096 tokens for Opus 4.5+ and Haiku 4.5, 2,048 for the Haiku 3 models, 1,024 otherwise.
+ */
+export function minCacheableTokens(model: string): number {
+  if (/opus-4-[5-9]|haiku-4-5/.test(model)) return 4096;
+  if (/haiku/.test(model)) return 2048;
+  return 1024;
 }
 
 interface Gate {
@@ -27,7 +37,7 @@ const REMEMBERED_EVENTS = 64;
 
 export function withCacheWarmup(model: StructuredModel, options: CacheWarmupOptions = {}): StructuredModel {
   const maxWaitMs = options.maxWaitMs ?? 10_000;
-  const minPrefixTokens = options.minPrefixTokens ?? 1024;
+  const minPrefixTokens = options.minPrefixTokens ?? minCacheableTokens(model.model);
   const gates = new Map<string, Gate>();
 
   const worthWarming = (request: StructuredRequest): boolean => {

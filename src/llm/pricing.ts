@@ -28,6 +28,9 @@ const BUILT_IN: Record<string, ModelPrice> = {
   'o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 },
   o3: { input: 2, output: 8, cacheRead: 0.5 },
   // Anthropic: a cache read is 0.1x the input price, a (5-minute) cache write 1.25x.
+  // Opus 4.5 and later list at a third of Opus 4 / 4.1.
+  'claude-opus-4-5': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  'claude-opus-4-6': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
   'claude-opus-4': { input: 15, output: 75, cacheRead: 1.5, cacheWrite: 18.75 },
   'claude-sonnet-4': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
   'claude-haiku-4': { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
