@@ -84,6 +84,8 @@ describe('through the CLI', () => {
     const saved = JSON.parse(readFileSync(join(dir, 'cli', 'rate-limits.json'), 'utf8')) as { limits: Record<string, { rpm?: number }> };
     expect(saved.limits[`openai ${server.openaiUrl} gpt-4.1`]?.rpm).toBe(120);
 
+    // The server's one-second burst refills first: the first run's last calls must not count against the second.
+    await new Promise((r) => setTimeout(r, 1_100));
     const second = await run();
     expect(second.code, second.stderr).toBe(0);
     expect(server.rateLimitedCount - firstRejected).toBe(0);
