@@ -241,12 +241,15 @@ async function overheadSteps(dir: string, reps: number, warmup: number): Promise
   };
   for (let i = 0; i < warmup; i++) await once(false);
   for (let i = 0; i < reps; i++) await once(true);
+  // Means, not medians: GC pauses land in a different step each time, so per-step medians leave
+  // them out and would not add up to the whole; means do.
+  const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const step = (key: keyof typeof samples, name: string, what: string): Figure => ({
     id: `orchestrator.step.${key}`,
     name: `  of which ${name}`,
-    value: round(median(samples[key]), 2),
+    value: round(mean(samples[key]), 2),
     unit: 'ms',
-    detail: `CPU (user+sys) per event in this step, runCommand's steps called one by one in this process, median of ${reps} after ${warmup} warm-up; ${what}; ${spread(samples[key], 2)}`,
+    detail: `CPU (user+sys) per event in this step, runCommand's steps called one by one in this process, MEAN of ${reps} after ${warmup} warm-up (so the steps add up; median ${median(samples[key]).toFixed(2)}); ${what}; ${spread(samples[key], 2)}`,
     samples: samples[key].map((v) => round(v, 2)),
   });
   return [
@@ -302,7 +305,7 @@ export async function cliStartup({ reps = 10 }: { reps?: number } = {}): Promise
         name: 'bare `node -e 0` (reference)',
         value: round(nodeMedian),
         unit: 'ms',
-        detail: `spawn to exit, median of ${reps} after 1 warm-up, interleaved with the CLI spawns; what Node itself costs before any assess code; ${spread(nodeMs)}`,
+        detail: `spawn to exit, median of ${reps} after 1 warm-up, interleaved with the CLI spawns; what Node itself costs before any assess code (the CLI spawns also load test/bench/report-peak-rss.mjs, a few lines); ${spread(nodeMs)}`,
         samples: nodeMs.map((v) => round(v, 1)),
       },
       {
