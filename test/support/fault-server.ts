@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
 import { SYNTHESIS_TARGET, targetOf as deskOrSynthesis, UNKNOWN_TARGET } from './request-target.js';
 import { closeServer } from './close-server.js';
+import { REPLAY_DIR } from './paths.js';
 
 /**
  * A fault-injecting fake model server on 127.0.0.1 for soaks and chaos tests. It speaks OpenAI
@@ -137,13 +139,18 @@ export interface FaultRequest {
   status: number | null;
   /** True when the client went away before an answer was sent (hang cut by its timeout, kill). */
   aborted: boolean;
+  /**
+   * ms on the server's clock when the response was completely written (the last byte of a stream
+   * handed to the socket); null while pending, and for hangs, resets and aborted requests.
+   */
+  answeredAt: number | null;
 }
 
 /**
  * Overrides the seeded draw for one request: a kind to inject, null for a clean answer, undefined
  * to fall back to the rates. Sees the request as recorded so far (target, attempt, kind, …).
  */
-export type FaultPlan = (request: Readonly<Omit<FaultRequest, 'fault' | 'status' | 'aborted' | 'rateLimited'>>) => FaultKind | null | undefined;
+export type FaultPlan = (request: Readonly<Omit<FaultRequest, 'fault' | 'status' | 'aborted' | 'rateLimited' | 'answeredAt'>>) => FaultKind | null | undefined;
 
 /** Server-side rate limit, enforced per API with token buckets (see the module comment). */
 export interface RateLimit {
@@ -192,6 +199,12 @@ export interface FaultServerOptions {
    * outputs of the seed event for desks and synthesizer (the generator still serves other schemas).
    */
   answers?: 'generated' | 'recorded';
+  /**
+   * With `answers: 'recorded'`: desks without a recording of their own (copies of a shipped desk
+   * such as XA-01) are answered with this desk's recording, e.g. `JP-01`. Without it such desks
+   * get a generated answer. @default none
+   */
+  recordedFallback?: string;
   /** Server-side rate limit (see the module comment). @default none */
   rateLimit?: RateLimit;
   /** The clock of the rate limiter, its headers and `arrivedAt`, in epoch ms. @default Date.now */
@@ -689,6 +702,7 @@ export class FaultServer {
   private readonly seed: number;
   private readonly retryAfterMs: number;
   private readonly answers: 'generated' | 'recorded';
+  private readonly recordedFallback: string | null;
   private readonly clock: () => number;
   private limit: ResolvedRateLimit | null = null;
   /** Buckets per API, made on the API's first request after each setRateLimit(). */
@@ -700,6 +714,7 @@ export class FaultServer {
     this.delay = options.delayMs ?? [0, 0];
     this.retryAfterMs = options.retryAfterMs ?? 150;
     this.answers = options.answers ?? 'generated';
+    this.recordedFallback = options.recordedFallback ?? null;
     this.clock = options.clock ?? Date.now;
     if (options.rateLimit) this.setRateLimit(options.rateLimit);
   }
@@ -896,8 +911,9 @@ export class FaultServer {
       };
 
       if (!admission.ok) {
-        const record: FaultRequest = { ...seen, fault: null, status: 429, aborted: false, rateLimited: true };
+        const record: FaultRequest = { ...seen, fault: null, status: 429, aborted: false, rateLimited: true, answeredAt: null };
         this.requests.push(record);
+        res.on('finish', () => (record.answeredAt = this.clock()));
         return this.sendRateLimited(res, api, request.model, admission);
       }
 
@@ -908,8 +924,11 @@ export class FaultServer {
       const delayMs = lo + Math.floor(random() * Math.max(0, hi - lo + 1));
       const planned = this.plan?.(seen);
       const fault = planned === undefined ? drawn : planned;
-      const record: FaultRequest = { ...seen, fault, status: null, aborted: false, rateLimited: false };
+      const record: FaultRequest = { ...seen, fault, status: null, aborted: false, rateLimited: false, answeredAt: null };
       this.requests.push(record);
+      res.on('finish', () => {
+        if (record.fault !== 'reset' && record.fault !== 'hang') record.answeredAt = this.clock();
+      });
       res.on('close', () => {
         if (!res.writableFinished && record.fault !== 'reset') record.aborted = true;
       });
@@ -1021,7 +1040,10 @@ export class FaultServer {
   private validAnswer(request: ParsedRequest, target: string): unknown {
     if (this.answers === 'recorded') {
       if (target === SYNTHESIZER) return recordedSynthesis();
-      if (target !== UNKNOWN && target !== TRIAGE) return recordedDesk(target);
+      if (target !== UNKNOWN && target !== TRIAGE) {
+        if (existsSync(`${REPLAY_DIR}desk-${target}.json`)) return recordedDesk(target);
+        if (this.recordedFallback !== null) return recordedDesk(this.recordedFallback);
+      }
     }
     if (!request.schema) return { answer: `${target} (no schema given)` };
     return generateFromSchema(request.schema, { label: target });
@@ -1111,8 +1133,9 @@ export class FaultServer {
     record.status = 200;
     if (request.stream) {
       res.writeHead(200, streamHeaders);
-      for (const event of events(text, finish)) res.write(event);
-      res.end();
+      // One write, not one per event: the client gets the same bytes, and the server's own cost
+      // stays small and out of the latency it is told to simulate (benchmarks time the CLI by it).
+      res.end(events(text, finish).join(''));
       return;
     }
     const payload =
