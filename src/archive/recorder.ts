@@ -50,6 +50,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8
 export class ArchiveRecorder {
   failure: ArchiveUnavailableError | null = null;
   private synthesisVersion = 0;
+  private readonly storedTexts = new Map<string, string>();
+  private addSearchDoc: ((runId: string, agentId: string | null, text: string) => void) | undefined;
   private readonly statements: {
     text: Statement;
     call: Statement;
@@ -135,7 +137,8 @@ export class ArchiveRecorder {
       case 'desk-done':
         return this.write(() => {
           this.statements.desk.run(this.runId, event.agentId, this.round, 'ok', this.clean(JSON.stringify(event.assessment)), null, null, this.stamp());
-          searchDocInserter(this.db)(this.runId, event.agentId, this.clean(assessmentSearchText(event.assessment)));
+          this.addSearchDoc ??= searchDocInserter(this.db);
+          this.addSearchDoc(this.runId, event.agentId, this.clean(assessmentSearchText(event.assessment)));
         });
       case 'desk-failed':
         return this.write(() =>
@@ -165,8 +168,8 @@ export class ArchiveRecorder {
   }
 
   private recordCall(agentId: string | null, record: CallRecord): void {
-    const systemHash = this.storeText(this.clean(record.system));
-    const messagesHash = this.storeText(this.clean(JSON.stringify(record.messages)));
+    const systemHash = this.storeOnce(record.system);
+    const messagesHash = this.storeOnce(JSON.stringify(record.messages));
     this.statements.call.run({
       runId: this.runId,
       round: this.round,
@@ -197,6 +200,20 @@ export class ArchiveRecorder {
   private storeText(body: string): string {
     const hash = sha256(body);
     this.statements.text.run(hash, body);
+    return hash;
+  }
+
+  /**
+   * A prompt text, cleaned and stored once per recorder: the desks of a run share one system
+   * prompt and each desk resends its first message on every attempt, so most are repeats. (After
+   * a failed write nothing more is written, so a remembered hash never points at a rolled-back row.)
+   */
+  private storeOnce(raw: string): string {
+    let hash = this.storedTexts.get(raw);
+    if (hash === undefined) {
+      hash = this.storeText(this.clean(raw));
+      this.storedTexts.set(raw, hash);
+    }
     return hash;
   }
 

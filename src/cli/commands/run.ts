@@ -131,14 +131,15 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   archive.db?.close();
   logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
 
-  const markdown = redactSecrets(renderRunMarkdown(run), models.secrets);
-  const json = redactSecrets(renderRunJson(run), models.secrets);
+  // Only the reports that are written get rendered: each costs milliseconds on every run.
+  const markdown = () => redactSecrets(renderRunMarkdown(run), models.secrets);
+  const json = () => redactSecrets(renderRunJson(run), models.secrets);
   if (outDir) {
-    await writeFile(join(outDir, 'report.md'), markdown);
-    await writeFile(join(outDir, 'report.json'), json);
+    await writeFile(join(outDir, 'report.md'), markdown());
+    await writeFile(join(outDir, 'report.json'), json());
     io.stderr.write(`wrote ${join(options.out ?? '', 'report.md')} and report.json\n`);
   } else {
-    io.stdout.write(options.format === 'json' ? json : markdown);
+    io.stdout.write(options.format === 'json' ? json() : markdown());
   }
   io.stderr.write(`run ${run.runId}: ${run.status} (${run.assessments.length}/${agents.length} desks${run.failures.length ? `; failed: ${run.failures.map((f) => f.agentId).join(', ')}` : ''})\n`);
   for (const line of describeThrottling(models.limiters)) io.stderr.write(`${line}\n`);
