@@ -167,7 +167,11 @@ interface Profile {
    * plus the synthesis call's service time.
    */
   serverIdeal: number;
-  /** Pipeline wall time − serverIdeal: what the CLI itself added. */
+  /**
+   * Pipeline wall time − serverIdeal: what the CLI itself added. A lower bound: answeredAt is when
+   * the last byte went to the kernel, which a client slow to read (a 144 KB stream does not fit the
+   * socket buffer) delays, so some of the client's time counts as the server's.
+   */
   cliOverhead: number;
   startToFirstDesk: number;
   deskArrivalSpread: number;
@@ -210,7 +214,7 @@ function describeProfiles(profiles: (Profile | null)[]): string {
   if (ok.length === 0) return 'no profile (server log incomplete)';
   const m = (key: keyof Profile) => ms(median(ok.map((p) => p[key])));
   return [
-    `profile (medians, server clock): zero-overhead wall with the server's actual service times ${m('serverIdeal')}, so the CLI added ${m('cliOverhead')}: startedAt → first desk request ${m('startToFirstDesk')}`,
+    `profile (medians, server clock): zero-overhead wall with the server's actual service times ${m('serverIdeal')}, so the CLI added at least ${m('cliOverhead')}: startedAt → first desk request ${m('startToFirstDesk')}`,
     `desk arrivals spread over ${m('deskArrivalSpread')}`,
     `last desk answer sent → synthesis request ${m('lastDeskAnswerToSynthesis')}`,
     `synthesis answer sent → finishedAt ${m('synthesisAnswerToFinish')}`,
@@ -351,7 +355,7 @@ export async function scaling({ latencyMs = 2000, jitter = 0, reps = 3, desks = 
       value: round(wall / expected),
       unit: 'ratio',
       target: { op: '<=', value: 1.1 },
-      detail: `${d} copies of JP-01 + synthesis, --concurrency ${concurrency}${args.length ? ` ${args.join(' ')}` : ''}, every call answered after ${jitter > 0 ? `${delayRange(latencyMs, jitter).join('–')} ms` : `${latencyMs} ms`} (JP-01's recorded answer for every desk; the synthesizer's recording names the 8 shipped desks, so the run keeps ${warnings} synthesis warning(s) about dropped ids — the run is ok); median pipeline wall ${ms(wall)} vs expected ${waves} × ${latencyMs} + ${latencyMs} = ${ms(expected)}; ${reps} runs: ${walls.map(ms).join(', ')}; ${describeProfiles(profiles)}`,
+      detail: `${d} ${d === 1 ? 'copy' : 'copies'} of JP-01 + synthesis, --concurrency ${concurrency}${args.length ? ` ${args.join(' ')}` : ''}, every call answered after ${jitter > 0 ? `${delayRange(latencyMs, jitter).join('–')} ms` : `${latencyMs} ms`} (JP-01's recorded answer for every desk; the synthesizer's recording names the 8 shipped desks, so the run keeps ${warnings} synthesis warning(s) about dropped ids — the run is ok); median pipeline wall ${ms(wall)} vs expected ${waves} × ${latencyMs} + ${latencyMs} = ${ms(expected)}; ${reps} runs: ${walls.map(ms).join(', ')}; ${describeProfiles(profiles)}`,
       samples: walls.map((v) => round(v / expected)),
     });
   }
