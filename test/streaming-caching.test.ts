@@ -90,6 +90,25 @@ describe('streaming', () => {
   });
 });
 
+describe('stream errors', () => {
+  it.each([
+    ['an error object mid-stream', 'data: {"id":"c1","object":"chat.completion.chunk","created":0,"model":"gpt-4.1","choices":[{"index":0,"delta":{"content":"{"},"finish_reason":null}]}\n\ndata: {"error":{"message":"The server had an error while processing your request."}}\n\n', 'openai stream failed: The server had an error while processing your request.'],
+    ['an event that is not JSON', 'data: {"id":"c1","object":"chat.com\n\n', 'openai stream sent an event that is not JSON'],
+    ['a stream cut before the finish reason', 'data: {"id":"c1","object":"chat.completion.chunk","created":0,"model":"gpt-4.1","choices":[{"index":0,"delta":{"content":"{"},"finish_reason":null}]}\n\n', 'openai stream ended before the answer did'],
+  ])('%s is retried, and the retry answers', async (_name, body, message) => {
+    let served = 0;
+    server.use(...fakeLlm().handlers);
+    server.use(http.post(OPENAI_CHAT_URL, () => (served++ === 0 ? new HttpResponse(body, { headers: SSE_HEADERS }) : undefined)));
+    const result = await runCliCaptured(
+      ['run', SEED_EVENT, '--provider', 'openai', '--agents', 'JP-01', '--format', 'json', '--no-progress', '--retries', '1', '--concurrency', '1'],
+      { env: OPENAI_ENV, cwd },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as RunReport;
+    expect(report.usage.calls.filter((c) => c.purpose === 'desk/JP-01').map((c) => c.error)).toEqual([message, null]);
+  });
+});
+
 describe('prompt caching (Anthropic)', () => {
   const DESKS = 'JP-01,US-01,CN-01';
   const SHARED = 2_000;
