@@ -1,8 +1,6 @@
 import type { AgentDefinition } from '../agents/definition.js';
 import { InputError } from '../errors/index.js';
-import { AnthropicModel } from '../llm/anthropic-model.js';
 import { withCacheWarmup } from '../llm/cache-warmup.js';
-import { OpenAIModel } from '../llm/openai-model.js';
 import { loadPriceTable } from '../llm/load-price-table.js';
 import type { PriceTable } from '../llm/pricing.js';
 import { dirname, join } from 'node:path';
@@ -104,6 +102,9 @@ export async function buildModels(
   }
   const prices = await pricesFor(config);
   const replay = needed.has('replay') ? await ReplayModel.open(config.replayDir) : undefined;
+  // Each SDK is loaded only when a model of its provider is in use: they cost start-up time and memory.
+  const { OpenAIModel } = needed.has('openai') ? await import('../llm/openai-model.js') : {};
+  const { AnthropicModel } = needed.has('anthropic') ? await import('../llm/anthropic-model.js') : {};
   const langchain = await buildLangChainModels(config, all, fetchImpl);
 
   const cache = new Map<string, StructuredModel>();
@@ -113,7 +114,7 @@ export async function buildModels(
     if (!instance) {
       if (provider === 'replay') instance = replay!;
       else if (provider === 'openai') {
-        instance = new OpenAIModel({
+        instance = new OpenAIModel!({
           apiKey: config.openai.apiKey ?? LOCAL_SERVER_KEY,
           model,
           stream: config.stream,
@@ -123,7 +124,7 @@ export async function buildModels(
       } else if (provider === 'langchain') {
         instance = langchain.get(model)!;
       } else {
-        const anthropic = new AnthropicModel({
+        const anthropic = new AnthropicModel!({
           apiKey: config.anthropic.apiKey!,
           model,
           stream: config.stream,

@@ -1,5 +1,7 @@
-import { APIConnectionError as AnthropicConnectionError, APIConnectionTimeoutError as AnthropicConnectionTimeout } from '@anthropic-ai/sdk';
-import { APIConnectionError as OpenAIConnectionError, APIConnectionTimeoutError as OpenAIConnectionTimeout } from 'openai';
+// The SDKs' error modules only (the same classes the SDKs throw): importing the SDK packages
+// here would load both whole SDKs (~25 MB for Anthropic's) into runs that use neither.
+import { APIConnectionError as AnthropicConnectionError, APIConnectionTimeoutError as AnthropicConnectionTimeout } from '@anthropic-ai/sdk/core/error';
+import { APIConnectionError as OpenAIConnectionError, APIConnectionTimeoutError as OpenAIConnectionTimeout } from 'openai/core/error';
 import { CancelledError, ProviderError, redactSecrets } from '../errors/index.js';
 import { readRateLimitHeaders } from './rate-limit-headers.js';
 

@@ -47,6 +47,8 @@ interface PipelineRun {
   /** finishedAt − startedAt of the report, ms. */
   pipelineMs: number;
   requests: FaultRequest[];
+  /** The requests of the earlier run on the same server and data folder, when there was one. */
+  earlier?: FaultRequest[];
 }
 
 /** `n` desk ids the fault server recognises as desks: XA-01 … XZ-01, then XA-02 … (as the soak names them). */
@@ -83,6 +85,12 @@ async function runPipeline(options: {
   args?: readonly string[];
   /** --timeout of the run, s. @default 600 */
   timeoutSec?: number;
+  /**
+   * Desks of an earlier, short run against the same server with the same data folder, as on a
+   * machine that has run assess before: what it learns (rate-limits.json) is what the measured run
+   * starts from. Its requests are kept apart.
+   */
+  earlierRunDesks?: number;
 }): Promise<PipelineRun> {
   const dir = mkdtempSync(join(tmpdir(), 'assess-bench-pipeline-'));
   const server = await new FaultServer(options.server).start();
@@ -103,7 +111,17 @@ async function runPipeline(options: {
       '--format', 'json', '--no-progress',
       ...(options.args ?? []),
     ];
-    const proc = await spawnCli(argv, { OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: server.openaiUrl }, { killAfterMs: (timeoutSec + 120) * 1000 });
+    const env = { OPENAI_API_KEY: FAKE_OPENAI_KEY, OPENAI_BASE_URL: server.openaiUrl };
+    let earlier: FaultRequest[] | undefined;
+    if (options.earlierRunDesks) {
+      const ids = copyDeskIds(options.earlierRunDesks).join(',');
+      const first = await spawnCli([...argv, '--agents', ids], env, { killAfterMs: (timeoutSec + 120) * 1000 });
+      if (first.code !== 0) throw new Error(`the earlier run exited ${first.code ?? first.signal}: ${tail(first.stderr)}`);
+      earlier = [...server.requests];
+      // The server's one-second burst refills: the earlier run's last calls do not count against this one.
+      await new Promise((r) => setTimeout(r, 1_100));
+    }
+    const proc = await spawnCli(argv, env, { killAfterMs: (timeoutSec + 120) * 1000 });
     let report: ReportJson;
     try {
       report = JSON.parse(proc.stdout) as ReportJson;
@@ -112,7 +130,7 @@ async function runPipeline(options: {
       throw new Error(`assess ${argv.join(' ')}: no JSON report (exit ${proc.code ?? proc.signal}): ${tail(proc.stderr) || proc.stdout.slice(0, 300)}`);
     }
     const pipelineMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
-    return { proc, report, pipelineMs, requests: [...server.requests] };
+    return { proc, report, pipelineMs, requests: server.requests.slice(earlier?.length ?? 0), ...(earlier ? { earlier } : {}) };
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
@@ -380,6 +398,8 @@ interface RateLimitedVariant {
   key: string;
   name: string;
   args: string[];
+  /** Desks of an earlier run on the same machine (data folder) before the measured one. */
+  earlierRunDesks?: number;
 }
 
 /**
@@ -390,7 +410,7 @@ interface RateLimitedVariant {
  */
 export async function rateLimited({ rpm = 120, calls = 200, delayMs = [200, 400], concurrency = 8 }: RateLimitedOptions = {}): Promise<Figure[]> {
   const variants: RateLimitedVariant[] = [
-    { key: 'rate-limit', name: 'headers, no --rpm', args: [] },
+    { key: 'rate-limit', name: 'headers, no --rpm, after an earlier run', args: [], earlierRunDesks: 4 },
     { key: 'rate-limit.rpm-flag', name: `headers + --rpm ${rpm}`, args: ['--rpm', String(rpm)] },
   ];
   const figures: Figure[] = [];
@@ -403,8 +423,19 @@ export async function rateLimited({ rpm = 120, calls = 200, delayMs = [200, 400]
       concurrency,
       args: variant.args,
       timeoutSec,
+      ...(variant.earlierRunDesks ? { earlierRunDesks: variant.earlierRunDesks } : {}),
     });
     const { report, requests } = run;
+    if (run.earlier) {
+      const refused = run.earlier.filter((r) => r.rateLimited).length;
+      figures.push({
+        id: `${variant.key}.first-contact-429s`,
+        name: `429s of a first-ever run (${variant.earlierRunDesks} desks at --concurrency ${concurrency}, no limit known yet)`,
+        value: refused,
+        unit: 'count',
+        detail: `the earlier run: ${run.earlier.length} requests, ${refused} refused, all in its first wave, sent before any response could say what the limit is (the server allows a burst of ${Math.max(1, Math.floor(rpm / 60))}); its headers were saved to rate-limits.json beside the archive and the measured run below started from them. --rpm avoids even these.`,
+      });
+    }
     const deskIds = new Set(copyDeskIds(calls));
     const accepted = requests.filter((r) => !r.rateLimited && deskIds.has(r.target)).map((r) => r.arrivedAt).sort((a, b) => a - b);
     const spanMs = (accepted.at(-1) ?? 0) - (accepted[0] ?? 0);
