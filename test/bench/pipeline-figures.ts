@@ -530,7 +530,6 @@ export async function memory32({ latencyMs = 300, jitter = 0.1, desks = 32, reps
  * Of each desk call's input tokens (system prompt, user message, output schema), the part every
  * desk sends identically (system prompt + event block + schema), which a provider's prompt cache
  * can serve after the first desk: the 8 shipped desks on the seed event, o200k tokens (gpt-4.1).
- * The same computation as at the end of test/bench/pipeline.bench.ts.
  */
 export async function sharedPrefix(): Promise<Figure[]> {
   const [{ loadAgents }, { readEvent, nodeEventReaders }, { loadPrompts, renderDeskPrompt }, { AssessmentDraftSchema }, { toProviderJsonSchema }, { tokenCounter }] =
