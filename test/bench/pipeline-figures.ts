@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { FaultServer, type FaultRequest, type FaultServerOptions } from '../support/fault-server.js';
 import { ROOT, SEED_EVENT } from '../support/paths.js';
 import { median, type Figure } from './figure.js';
+import { copyDeskIds, writeDeskCopies } from '../support/desk-copies.js';
 import { spawnCli, type CliProcess } from './spawn-cli.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -51,20 +52,6 @@ interface PipelineRun {
   earlier?: FaultRequest[];
 }
 
-/** `n` desk ids the fault server recognises as desks: XA-01 … XZ-01, then XA-02 … (as the soak names them). */
-export function copyDeskIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `X${String.fromCharCode(65 + (i % 26))}-${String(1 + Math.floor(i / 26)).padStart(2, '0')}`);
-}
-
-/** `n` copies of the shipped JP-01 desk in `dir` (only `id:` changed); returns their ids. */
-export function writeDeskCopies(dir: string, n: number): string[] {
-  const template = readFileSync(join(ROOT, 'agents', 'jp-01.yaml'), 'utf8');
-  if (!/^id: JP-01$/m.test(template)) throw new Error('agents/jp-01.yaml: no `id: JP-01` line to replace');
-  mkdirSync(dir, { recursive: true });
-  const ids = copyDeskIds(n);
-  for (const id of ids) writeFileSync(join(dir, `${id.toLowerCase()}.yaml`), template.replace(/^id: JP-01$/m, `id: ${id}`));
-  return ids;
-}
 
 const delayRange = (latencyMs: number, jitter: number): [number, number] => [
   Math.round(latencyMs * (1 - jitter)),

@@ -29,7 +29,6 @@ import { ArchiveRecorder, listRuns, openArchive, parseFilters, searchArchive } f
 import { LATEST_VERSION } from '../../src/archive/migrations.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { planRun } from '../../src/cli/plan-run.js';
-import { runCli } from '../../src/cli/program.js';
 import { buildModels, runOptionsFrom, withAbsolutePaths } from '../../src/config/index.js';
 import { redactSecrets } from '../../src/errors/index.js';
 import { runEvent } from '../../src/pipeline/index.js';
@@ -38,6 +37,8 @@ import { ROOT, SEED_EVENT } from '../support/paths.js';
 import { archivePath, seedArchive } from './archive.bench.js';
 import { median, type Figure } from './figure.js';
 import { CLI, spawnCli, type CliProcess } from './spawn-cli.js';
+import { runCliCaptured } from '../support/cli-io.js';
+import { runHeaderFor } from '../../src/cli/run-header.js';
 import type { WatchBenchResult } from './watch.bench.js';
 
 const log = (line: string): void => {
@@ -49,20 +50,7 @@ const spread = (samples: readonly number[], digits = 1): string =>
   samples.length === 0 ? 'no samples' : `min ${Math.min(...samples).toFixed(digits)}, max ${Math.max(...samples).toFixed(digits)}`;
 
 /** runCli in this process with captured output, an empty environment and a scratch working directory. */
-async function runCliInProcess(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: false },
-    stdin: Readable.from([]),
-    env: { HOME: cwd },
-    cwd,
-    signal: new AbortController().signal,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const runCliInProcess = (argv: string[], cwd: string) => runCliCaptured(argv, { env: { HOME: cwd }, cwd });
 
 function captureIo(cwd: string): CliIo {
   return { stdout: { write: () => true }, stderr: { write: () => true }, stdin: Readable.from([]), env: { HOME: cwd }, cwd, signal: new AbortController().signal };
@@ -185,18 +173,7 @@ async function overheadSteps(dir: string, reps: number, warmup: number): Promise
     c = process.cpuUsage();
     const runId = randomUUID();
     const startedAt = new Date().toISOString();
-    const recorder = ArchiveRecorder.start(db, {
-      runId,
-      event,
-      desks: agents.map((agent) => {
-        const model = models.forAgent(agent);
-        return { agentId: agent.id, provider: model.provider, model: model.model, definition: agent };
-      }),
-      synthesisModel: { provider: models.synthesis.provider, model: models.synthesis.model },
-      promptHashes: { desk: prompts.deskHash, synthesis: prompts.synthesisHash },
-      options: runOptions,
-      startedAt,
-    }, models.secrets);
+    const recorder = ArchiveRecorder.start(db, runHeaderFor({ runId, event, agents, models, prompts, options: runOptions, startedAt }), models.secrets);
     let archive = cpuMs(process.cpuUsage(c));
 
     c = process.cpuUsage();

@@ -38,6 +38,7 @@ import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { FAULT_KINDS, FaultServer, seededRandom, type FaultKind, type FaultRequest } from '../support/fault-server.js';
+import { writeDeskCopies } from '../support/desk-copies.js';
 import { ROOT, SEED_EVENT } from '../support/paths.js';
 
 export const ALL_DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'] as const;
@@ -618,21 +619,6 @@ export async function runKillTrials(options: KillTrialOptions): Promise<KillRepo
 // ---------------------------------------------------------------------------------------------
 // Rate limits: many desks against a server limited to a few requests a minute, in real time.
 
-/** `n` desk ids the fault server recognises: XA-01 … XZ-01, then XA-02 …. */
-export function rateLimitDeskIds(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `X${String.fromCharCode(65 + (i % 26))}-${String(1 + Math.floor(i / 26)).padStart(2, '0')}`);
-}
-
-/** Writes copies of the shipped JP-01 desk under `dir`, one per id (only `id:` changed); returns the ids. */
-export function writeRateLimitDesks(dir: string, n: number): string[] {
-  const template = readFileSync(join(ROOT, 'agents', 'jp-01.yaml'), 'utf8');
-  if (!/^id: JP-01$/m.test(template)) throw new Error('agents/jp-01.yaml: no `id: JP-01` line to replace');
-  mkdirSync(dir, { recursive: true });
-  const ids = rateLimitDeskIds(n);
-  for (const id of ids) writeFileSync(join(dir, `${id.toLowerCase()}.yaml`), template.replace(/^id: JP-01$/m, `id: ${id}`));
-  return ids;
-}
-
 export interface RateLimitVariant {
   name: string;
   /** The server sends its x-ratelimit-* headers. */
@@ -746,7 +732,7 @@ function spawnCli(args: string[], env: Record<string, string>, killAfterMs: numb
 export async function runRateLimitPhase(options: RateLimitOptions): Promise<RateLimitReport> {
   const started = performance.now();
   const agentsDir = join(options.dir, 'rate-limit-agents');
-  const ids = writeRateLimitDesks(agentsDir, options.desks);
+  const ids = writeDeskCopies(agentsDir, options.desks);
   const deskIds = new Set(ids);
   const max429 = options.max429 ?? options.concurrency + Math.ceil(options.desks / 25);
   const runs: RateLimitRun[] = [];

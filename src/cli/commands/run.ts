@@ -14,6 +14,7 @@ import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress } from '../progress.js';
+import { runHeaderFor } from '../run-header.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 
 export interface RunCommandOptions extends PlanRunOptions {
@@ -80,18 +81,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   const runId = randomUUID();
   const startedAt = new Date().toISOString();
   const recorder = archive.db
-    ? ArchiveRecorder.start(archive.db, {
-        runId,
-        event,
-        desks: agents.map((agent) => {
-          const model = models.forAgent(agent);
-          return { agentId: agent.id, provider: model.provider, model: model.model, definition: agent };
-        }),
-        synthesisModel: { provider: models.synthesis.provider, model: models.synthesis.model },
-        promptHashes: { desk: prompts.deskHash, synthesis: prompts.synthesisHash },
-        options: runOptions,
-        startedAt,
-      }, models.secrets)
+    ? ArchiveRecorder.start(archive.db, runHeaderFor({ runId, event, agents, models, prompts, options: runOptions, startedAt }), models.secrets)
     : undefined;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
   const progress = options.progress
