@@ -36,6 +36,8 @@ describe('progress', () => {
     progress.onEvent({ type: 'desk-retrying', agentId: 'JP-01', retry: 1, delayMs: 500, reason: 'anthropic stream ended before the message did' });
     progress.onEvent({ type: 'desk-receiving', agentId: 'JP-01', chars: 12 });
     progress.onEvent({ type: 'synthesis-receiving', chars: 40 });
+    progress.onEvent({ type: 'synthesis-repairing', turn: 1, issues: ['trajectories: must sum to 1'] });
+    progress.onEvent({ type: 'synthesis-receiving', chars: 8 });
     progress.stop();
     const lines = s.text().trim().split('\n');
     expect(lines.map((l) => l.replace(/^\[\s*[\d.]+s\] /, ''))).toEqual([
@@ -43,6 +45,8 @@ describe('progress', () => {
       'JP-01 receiving its answer',
       'JP-01 retrying in 0.5s: anthropic stream ended before the message did',
       'JP-01 receiving its answer',
+      'synthesis receiving its answer',
+      'synthesis repairing (turn 1): trajectories: must sum to 1',
       'synthesis receiving its answer',
     ]);
   });

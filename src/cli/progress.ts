@@ -82,8 +82,10 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
           case 'synthesis-started':
             return line(`synthesis running (${e.provider}/${e.model})`);
           case 'synthesis-repairing':
+            answerEnded('synthesis');
             return line(`synthesis repairing (turn ${e.turn}): ${e.issues[0] ?? ''}`);
           case 'synthesis-retrying':
+            answerEnded('synthesis');
             return line(`synthesis retrying in ${seconds(e.delayMs)}: ${e.reason}`);
           case 'synthesis-done':
             return line(`synthesis done in ${seconds(e.elapsedMs)}${e.warnings.length ? ` (${e.warnings.length} note(s))` : ''}`);
