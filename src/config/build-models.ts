@@ -1,12 +1,13 @@
+import { dirname, join } from 'node:path';
 import type { AgentDefinition } from '../agents/definition.js';
 import { InputError } from '../errors/index.js';
 import { withCacheWarmup } from '../llm/cache-warmup.js';
 import { loadPriceTable } from '../llm/load-price-table.js';
 import type { PriceTable } from '../llm/pricing.js';
-import { dirname, join } from 'node:path';
 import { RateLimitMemory } from '../llm/rate-limit-memory.js';
 import { RateLimiters } from '../llm/rate-limiters.js';
 import { ReplayModel } from '../llm/replay-model.js';
+import { LOCAL_SERVER_KEY } from '../llm/sdk-client-options.js';
 import type { StructuredModel } from '../llm/types.js';
 import { keyAvailable, keyedProviderOf } from './provider-keys.js';
 import { KEY_VARIABLES, modelChoiceFor, type AssessConfig, type ProviderName } from './resolve-config.js';
@@ -62,9 +63,6 @@ async function buildLangChainModels(
   }
   return built;
 }
-
-/** Local OpenAI-compatible servers (Ollama, vLLM) ignore the key, but the SDK insists on one. */
-const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
 
 /**
  * Builds one model client per (provider, model) the run needs, checking up front that every

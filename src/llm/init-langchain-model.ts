@@ -1,6 +1,7 @@
 import { InputError } from '../errors/index.js';
 import { LangChainModel, type StructuredOutputChoice } from './langchain-model.js';
 import { parseLangChainSpec, type LangChainSpec } from './langchain-spec.js';
+import { LOCAL_SERVER_KEY } from './sdk-client-options.js';
 
 /** Our own settings the integrations get explicitly, so nothing depends on what process.env holds. */
 export interface LangChainSettings {
@@ -13,8 +14,6 @@ export interface LangChainSettings {
   fetch?: typeof fetch;
 }
 
-/** Local OpenAI-compatible servers ignore the key, but ChatOpenAI insists on one (as the openai provider does). */
-const LOCAL_SERVER_KEY = 'not-needed-for-local-server';
 /** The SDK's own timeout is only a backstop: every call carries its own AbortSignal with the real limit. */
 const BACKSTOP_TIMEOUT_MS = 60 * 60 * 1000;
 

@@ -20,3 +20,9 @@ export function sdkClientOptions(settings: SdkClientSettings) {
     timeout: 60 * 60 * 1000,
   };
 }
+
+/**
+ * The key sent to local OpenAI-compatible servers (Ollama, vLLM): they ignore it, but the openai
+ * SDK and ChatOpenAI insist on one.
+ */
+export const LOCAL_SERVER_KEY = 'not-needed-for-local-server';

@@ -1,7 +1,7 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
-import { messageText, targetOf } from './request-target.js';
+import { messageText, SYNTHESIS_TARGET, targetOf, UNKNOWN_TARGET } from './request-target.js';
 import { anthropicStream, openAIStream, SSE_HEADERS } from './sse.js';
 
 /**
@@ -19,9 +19,9 @@ export const ANTHROPIC_MESSAGES_URL = 'https://api.anthropic.com/v1/messages';
 export type FakeProvider = 'openai' | 'anthropic';
 
 /** Target name of the synthesizer's requests; desks are named by their id (`JP-01`). */
-export const SYNTHESIS = 'synthesis';
-/** Target of a request whose system prompt is neither a desk's nor the synthesizer's. */
-export const UNKNOWN_TARGET = 'unknown';
+export const SYNTHESIS = SYNTHESIS_TARGET;
+/** Target of a request whose prompts name neither a desk nor the synthesizer. */
+export { UNKNOWN_TARGET };
 
 export interface FakeUsage {
   /** Every input token, cached or not. */

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
 import { closeServer } from './close-server.js';
-import { messageText, targetOf } from './request-target.js';
+import { messageText, SYNTHESIS_TARGET, targetOf, UNKNOWN_TARGET } from './request-target.js';
 import { openAIStream, SSE_HEADERS } from './sse.js';
 
 /**
@@ -16,9 +16,9 @@ import { openAIStream, SSE_HEADERS } from './sse.js';
  */
 
 /** Target name of the synthesizer's requests; desks are named by their id (`JP-01`). */
-export const SYNTHESIZER = 'synthesis';
+export const SYNTHESIZER = SYNTHESIS_TARGET;
 /** A request whose system prompt names neither a desk nor the synthesizer. */
-export const UNKNOWN = 'unknown';
+export const UNKNOWN = UNKNOWN_TARGET;
 
 export type Behaviour =
   /** The recorded answer, at once. */

@@ -91,10 +91,10 @@ export function spreadFaults(total: number, kinds: readonly FaultKind[] = FAULT_
 export type Api = 'openai' | 'anthropic';
 
 /** Target of the synthesizer's requests; desks are named by their id (`JP-01`). */
-export const SYNTHESIZER = 'synthesis';
+export const SYNTHESIZER = SYNTHESIS_TARGET;
 export const TRIAGE = 'triage';
 /** A request whose system prompt names no desk, the synthesizer or triage. */
-export const UNKNOWN = 'unknown';
+export const UNKNOWN = UNKNOWN_TARGET;
 
 export interface FaultRequest {
   /** 1-based arrival order. */
@@ -418,8 +418,7 @@ const TRIAGE_PROMPT = /You route news items\b/;
 
 function targetOf(system: string, firstUser: string): string {
   if (TRIAGE_PROMPT.test(system)) return TRIAGE;
-  const target = deskOrSynthesis(system, firstUser);
-  return target === SYNTHESIS_TARGET ? SYNTHESIZER : target === UNKNOWN_TARGET ? UNKNOWN : target;
+  return deskOrSynthesis(system, firstUser);
 }
 
 interface ParsedRequest {
