@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { recordedDesk, recordedSynthesis } from './recordings.js';
 import { SYNTHESIS_TARGET, targetOf as deskOrSynthesis, UNKNOWN_TARGET } from './request-target.js';
 import { closeServer } from './close-server.js';
+import { anthropicStreamEvents as anthropicEventsOf, openAIStreamEvents as openAIEventsOf } from './sse.js';
 import { REPLAY_DIR } from './paths.js';
 
 /**
@@ -506,8 +507,6 @@ export function streamPieces(text: string): string[] {
   return out;
 }
 
-const sse = (data: unknown, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
-
 /** The SSE events of an OpenAI streamed chat completion (`data: [DONE]` last). */
 function openAIStreamEvents(
   model: string,
@@ -517,44 +516,12 @@ function openAIStreamEvents(
   serial: number,
   includeUsage: boolean,
 ): string[] {
-  const full = openAICompletion(model, content, finishReason, refusal, serial);
-  const base = { id: full.id, object: 'chat.completion.chunk', created: full.created, model, system_fingerprint: full.system_fingerprint };
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-    ...base,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    ...(includeUsage ? { usage: null } : {}),
-  });
-  const events = [sse(chunk({ role: 'assistant', content: refusal === null ? '' : null, refusal: null }, null))];
-  for (const piece of streamPieces(refusal ?? content ?? '')) events.push(sse(chunk(refusal === null ? { content: piece } : { refusal: piece }, null)));
-  events.push(sse(chunk({}, finishReason)));
-  if (includeUsage) events.push(sse({ ...base, choices: [], usage: full.usage }));
-  events.push('data: [DONE]\n\n');
-  return events;
+  return openAIEventsOf(openAICompletion(model, content, finishReason, refusal, serial), includeUsage, streamPieces);
 }
 
 /** The SSE events of an Anthropic streamed message (`message_start` … `message_stop`). */
 function anthropicStreamEvents(model: string, text: string, stopReason: string, serial: number): string[] {
-  const full = anthropicMessage(model, text, stopReason, serial);
-  const events = [
-    sse(
-      {
-        type: 'message_start',
-        message: { ...full, content: [], stop_reason: null, stop_sequence: null, usage: { ...full.usage, output_tokens: 1 } },
-      },
-      'message_start',
-    ),
-    sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '', citations: null } }, 'content_block_start'),
-    sse({ type: 'ping' }, 'ping'),
-  ];
-  for (const piece of streamPieces(text)) {
-    events.push(sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }, 'content_block_delta'));
-  }
-  events.push(sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'));
-  events.push(
-    sse({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: full.usage.output_tokens } }, 'message_delta'),
-  );
-  events.push(sse({ type: 'message_stop' }, 'message_stop'));
-  return events;
+  return anthropicEventsOf(anthropicMessage(model, text, stopReason, serial), streamPieces);
 }
 
 // ---------------------------------------------------------------------------------------------
