@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventId } from '../src/event/event-id.js';
 import { readEvent, nodeEventReaders } from '../src/event/read-event.js';
@@ -7,10 +8,13 @@ import { runCliCaptured } from './support/cli-io.js';
 import { REPLAY_DIR, ROOT, SEED_EVENT } from './support/paths.js';
 
 const DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'];
-/** The real JP-01 assessment the demo's JP-01 recording transcribes (shared/ sits beside the checkout). */
-const SEED_FILE = `${ROOT}../shared/seed/000_c447cab77e32159e.txt`;
-const seedAvailable = existsSync(SEED_FILE);
-const SEED = (seedAvailable ? readFileSync(SEED_FILE, 'utf8') : '').replace(/[“”]/g, '"').replace(/[‘’]/g, "'").replace(/[\u00a0\s]+/g, ' ');
+/**
+ * The real JP-01 assessment the demo's JP-01 recording transcribes, kept as the project's own
+ * fixture (byte for byte as received) so the transcription test runs on every checkout.
+ */
+const SEED_FILE = `${ROOT}fixtures/seed/jp-01-jbic-550b.txt`;
+const SEED_BYTES = readFileSync(SEED_FILE);
+const SEED = SEED_BYTES.toString('utf8').replace(/[“”]/g, '"').replace(/[‘’]/g, "'").replace(/[\u00a0\s]+/g, ' ');
 
 interface JsonReport {
   runId: string;
@@ -76,7 +80,13 @@ describe('replay demo on the seed event', () => {
     expect(report.synthesis.provenance.promptHash).toMatch(/^[0-9a-f]{12}$/);
   });
 
-  it.runIf(seedAvailable)('JP-01 carries every fact row, upside point, risk, trajectory, caveat and significance point of the seed', async () => {
+  it('the seed text is the one the recording was transcribed from, unchanged', () => {
+    // A changed or truncated fixture would weaken the test below without failing it.
+    expect(createHash('sha256').update(SEED_BYTES).digest('hex')).toBe('2f471ea2565c00e7f10cbedd6f5904165842ec3e609aeecbfe5baf7a4d3be371');
+    expect(SEED.startsWith('Japan Unveils $550B U.S. Investment On September 26, 2025')).toBe(true);
+  });
+
+  it('JP-01 carries every fact row, upside point, risk, trajectory, caveat and significance point of the seed', async () => {
     const report = await demoJson();
     const jp = report.assessments.find((a) => a.agentId === 'JP-01')!;
     expect(jp.stance.label).toBe('skeptical');
