@@ -1,8 +1,9 @@
 /**
  * Identity of feed items: a stable key per item (to skip what was already seen), a canonical link,
- * and title fingerprints to spot the same story arriving from two feeds.
+ * and the same-story test for one story arriving from two feeds under its headline.
  */
 import { createHash } from 'node:crypto';
+import { sameStory } from './same-story.js';
 import type { FeedItem } from './types.js';
 
 /** Query parameters that identify a campaign or a click, never the article. Compared lower-cased. */
@@ -88,67 +89,20 @@ export function itemKey(item: FeedItem): { key: string; canonical?: string } {
   return { key: `hash:${digest}` };
 }
 
-/** Han, kana (with the prolonged sound mark) and Hangul: scripts written without spaces between words. */
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30FC]/u;
 const NOT_WORD_CHAR = /[^\p{L}\p{M}\p{N}]+/gu;
 
-/** NFKC, lower case, everything but letters, marks and digits removed: `Japan’s $550B!` → `japans550b`. */
+/**
+ * NFKC, lower case, everything but letters, marks and digits removed: `Japan’s $550B!` → `japans550b`.
+ * Stored with each item for inspection; dedupe itself uses the same-story rule (same-story.ts).
+ */
 export function titleFingerprint(title: string): string {
   return title.normalize('NFKC').toLowerCase().replace(NOT_WORD_CHAR, '');
 }
 
-const SIMILARITY = 0.85;
-
-function tokens(title: string): Set<string> {
-  return new Set(
-    title
-      .normalize('NFKC')
-      .toLowerCase()
-      // Apostrophes join a word (`Japan’s` → `japans`), matching the fingerprint.
-      .replace(/['’]/g, '')
-      .split(NOT_WORD_CHAR)
-      .filter(Boolean),
-  );
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
-  return shared / (a.size + b.size - shared);
-}
-
-function bigrams(text: string): Map<string, number> {
-  const chars = [...text];
-  const counts = new Map<string, number>();
-  for (let i = 0; i + 1 < chars.length; i++) {
-    const gram = `${chars[i]}${chars[i + 1]}`;
-    counts.set(gram, (counts.get(gram) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function dice(a: Map<string, number>, b: Map<string, number>): number {
-  let sizeA = 0;
-  let sizeB = 0;
-  let shared = 0;
-  for (const n of a.values()) sizeA += n;
-  for (const n of b.values()) sizeB += n;
-  if (sizeA === 0 || sizeB === 0) return 0;
-  for (const [gram, n] of a) shared += Math.min(n, b.get(gram) ?? 0);
-  return (2 * shared) / (sizeA + sizeB);
-}
-
 /**
- * Whether two headlines tell the same story: identical fingerprints, or (when either is CJK)
- * character-bigram Dice ≥ 0.85 on the fingerprints, else word-set Jaccard ≥ 0.85. The time window
- * (same day) is the caller's business.
+ * Whether two headlines tell the same story: the same-story rule (see same-story.ts), kept under
+ * this name for the dedupe in poll-feed. The time window (within a day) is the caller's business.
  */
 export function similarTitles(a: string, b: string): boolean {
-  const fa = titleFingerprint(a);
-  const fb = titleFingerprint(b);
-  if (fa === '' || fb === '') return false;
-  if (fa === fb) return true;
-  if (CJK.test(fa) || CJK.test(fb)) return dice(bigrams(fa), bigrams(fb)) >= SIMILARITY;
-  return jaccard(tokens(a), tokens(b)) >= SIMILARITY;
+  return sameStory(a, b);
 }
