@@ -3,7 +3,8 @@
  * sk-…"). Anything shaped like a key is masked before a message reaches logs, reports or the
  * archive; known secret values are masked wherever they appear.
  */
-const KEY_SHAPES = [/\bsk-ant-[A-Za-z0-9_-]{6,}/g, /\bsk-[A-Za-z0-9_*-]{6,}/g, /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi];
+// A Bearer token may hold dots (JWTs) but does not end with one: a full stop after it is prose.
+const KEY_SHAPES = [/\bsk-ant-[A-Za-z0-9_-]{6,}/g, /\bsk-[A-Za-z0-9_*-]{6,}/g, /\bBearer\s+[A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-]/gi];
 
 /** Every key shape above contains one of these; text without any of them needs no regex pass. */
 const KEY_MARKERS = /sk-|bearer/i;
