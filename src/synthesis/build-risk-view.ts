@@ -138,7 +138,9 @@ function buildScenarios(
   return groups
     .map((g, i) => {
       const views = perAgent[i]!;
-      const s = spread(views.map((v) => v.probability));
+      // Rounded like the probabilities it comes from, and compared as shown: 0.7 − 0.4 is
+      // 0.29999999999999993 in floating point, and 30 points must be flagged.
+      const s = round(spread(views.map((v) => v.probability)));
       return {
         id: '',
         name: g.name,
@@ -146,7 +148,7 @@ function buildScenarios(
         memberIds: g.memberIds,
         perAgent: views,
         pooledProbability: round(pooled[i] ?? 0),
-        spread: round(s),
+        spread: s,
         disagreement: s >= options.disagreementThreshold,
         unclustered: g.unclustered,
       };

@@ -13,7 +13,8 @@ export function severityFromRank(rank: number): Severity {
 
 /**
  * Overall level from expected impact (severity rank × likelihood, 0…4) of the top risks.
- * Thresholds: a likely high risk (3 × 0.6 = 1.8) reads "high"; a likely critical one "severe".
+ * Thresholds: a likely high risk (3 × 0.6 = 1.8) reads "high"; a critical one reads "severe"
+ * from likelihood 0.625 (4 × 0.625 = 2.5), "high" below it. Pinned by test/synthesis-boundaries.test.ts.
  */
 export function riskLevelFromScore(score: number): RiskLevel {
   if (score >= 2.5) return 'severe';
