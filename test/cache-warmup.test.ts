@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { minCacheableTokens, withCacheWarmup } from '../src/llm/cache-warmup.js';
 import type { ModelResponse, StructuredModel, StructuredRequest } from '../src/llm/types.js';
 
@@ -118,6 +118,22 @@ describe('cache warm-up', () => {
     expect(c.started).toEqual(['JP-01', 'US-01']);
   });
 
+  it('by default a waiting desk holds back 10 s at most (fake clock)', async () => {
+    vi.useFakeTimers();
+    try {
+      const c = controlledModel();
+      const model = withCacheWarmup(c.model);
+      void model.complete(request('event-a', 'JP-01'));
+      void model.complete(request('event-a', 'US-01'));
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(c.started).toEqual(['JP-01']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(c.started).toEqual(['JP-01', 'US-01']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a waiting desk stops waiting when its run is cancelled', async () => {
     const c = controlledModel();
     const model = withCacheWarmup(c.model, { maxWaitMs: 60_000 });
@@ -149,5 +165,16 @@ describe('smallest cacheable prefix per model', () => {
     void haiku.complete(request('event-h', 'US-01'));
     await tick();
     expect(c.started).toEqual(['JP-01', 'US-01']);
+
+    // Sonnet caches from 1,024 tokens: the second desk waits for the first one's answer.
+    const s = controlledModel();
+    const sonnet = withCacheWarmup({ ...s.model, model: 'claude-sonnet-4-6' });
+    void sonnet.complete(request('event-s', 'JP-01'));
+    void sonnet.complete(request('event-s', 'US-01'));
+    await tick();
+    expect(s.started).toEqual(['JP-01']);
+    s.begin('JP-01');
+    await tick();
+    expect(s.started).toEqual(['JP-01', 'US-01']);
   });
 });
