@@ -91,13 +91,16 @@ const jpAnsweredUsStopped = (reason: string) => [
 const budgetEvents = (events: WatchEvent[]) =>
   events.filter((e): e is Extract<WatchEvent, { type: 'budget-reached' }> => e.type === 'budget-reached');
 
-/** The line the CLI prints once when the cost budget of the first test is reached. */
-const COST_REACHED_LINE = /^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 1 item\(s\) deferred until 00:00 UTC$/m;
+/**
+ * The line the CLI prints once when the cost budget of the first test is reached: both items wait,
+ * the one whose run the budget stopped and the one that never started.
+ */
+const COST_REACHED_LINE = /^\d\d:\d\d:\d\d daily budget reached: \$0\.0192 of \$0\.0150; 2 item\(s\) deferred until 00:00 UTC$/m;
 
 // =============================================================================================
 
 describe('assess watch with a daily budget', () => {
-  it('the run that crosses the limit ends degraded; the next item is deferred (still queued), said once; status shows the spend', async () => {
+  it('the run that crosses the limit ends degraded and its item waits (queued, not done); the next item too, said once; status shows the spend', async () => {
     serveEconomy();
     // A run outside the watcher, on the same archive and day: not the watcher's spend.
     const other = llm();
@@ -113,11 +116,18 @@ describe('assess watch with a daily budget', () => {
 `);
     const result = await watchOnce(config);
 
-    // First item (JP-01, US-01): JP-01's call ($0.0192) crosses $0.015, so US-01 and the synthesis never start.
+    // First item (JP-01, US-01): JP-01's call ($0.0192) crosses $0.015, so US-01 and the synthesis
+    // never start. Without a synthesis the run is no assessment: the item stays queued with its run,
+    // to be continued after 00:00 UTC (not counted as a failed attempt).
     expect(targets(fake)).toEqual(['JP-01']);
     const first = item(STORY.jpUs.title);
-    expect(first.status).toBe('done');
+    expect(first.status).toBe('queued');
+    expect(first.run_id).not.toBeNull();
+    expect(query('SELECT attempts, last_error FROM feed_items WHERE run_id = ?', first.run_id)).toEqual([{ attempts: 0, last_error: null }]);
     expect(runStatus(first.run_id)).toBe('degraded');
+    expect(result.stderr).toMatch(
+      /\d deferred: "Japan and U\.S\. agree on \$550B investment package" → run \w{8} \(degraded\): the daily budget stopped it before the synthesis; continued after 00:00 UTC\n/,
+    );
     expect(deskResults(first.run_id)).toEqual(jpAnsweredUsStopped('budget reached: $0.0192 spent of $0.0150 allowed'));
     // The run was given what remained of the day.
     const options = JSON.parse(query<{ options_json: string }>('SELECT options_json FROM runs WHERE id = ?', first.run_id)[0]!.options_json) as RunOptions;
@@ -135,7 +145,7 @@ describe('assess watch with a daily budget', () => {
     expect(status.stdout).toContain(
       `\nbudget today (${today} UTC): $0.0192 of $0.0150 · 4,200 tokens — reached; queued items wait until 00:00 UTC\n`,
     );
-    expect(status.stdout).toContain('queue: 1 waiting · 0 running · 1 done · 0 skipped');
+    expect(status.stdout).toContain('queue: 2 waiting · 0 waiting to retry · 0 running · 0 done · 0 skipped · 0 failed');
     const json = await statusJson<{ budget: unknown }>(config);
     expect(json.budget).toEqual({
       day: today,
@@ -154,9 +164,10 @@ describe('assess watch with a daily budget', () => {
     expect(again.stderr).toMatch(COST_REACHED_LINE);
     expect(again.code).toBe(0);
     expect(item(STORY.boj.title).status).toBe('queued');
+    expect(item(STORY.jpUs.title).status).toBe('queued');
   });
 
-  it('watch --max-tokens caps each run on its own (no daily budget): both items run, each stops after one desk', async () => {
+  it('watch --max-tokens caps each run on its own (no daily budget): both items run, each stops after one desk and fails, not done', async () => {
     serveEconomy();
     const fake = llm();
     const config = writeFeedsFile(work, `feeds:\n  - name: economy\n    url: ${FEEDS}/economy.rss\n`);
@@ -166,57 +177,87 @@ describe('assess watch with a daily budget', () => {
     expect(targets(fake).filter((t) => t === SYNTHESIS)).toHaveLength(0);
     for (const title of [STORY.jpUs.title, STORY.boj.title]) {
       const row = item(title);
-      expect(row.status).toBe('done');
+      // No synthesis, so no assessment; retrying would spend the run's budget again, so the item
+      // fails at once with the reason, for a person to retry (or not).
+      expect(row.status).toBe('failed');
       expect(runStatus(row.run_id)).toBe('degraded');
       const results = deskResults(row.run_id);
       expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
       expect(results.filter((r) => r.failure_kind === 'budget').length).toBe(results.length - 1);
     }
+    expect(query('SELECT DISTINCT last_error AS e FROM feed_items')).toEqual([
+      {
+        e: "the run's budget stopped it before the synthesis (budget reached: 4,200 tokens spent of 4,200 allowed); `assess feeds retry` continues it with a fresh run budget",
+      },
+    ]);
+    expect(query('SELECT SUM(items_assessed) AS n FROM feeds')).toEqual([{ n: 0 }]);
     expect(result.stderr).not.toContain('daily budget reached');
   });
 
-  it('a restarted Watcher still sees the day’s spend; on the next UTC day the deferred item is assessed', async () => {
+  it('a restarted Watcher still sees the day’s spend; each next UTC day continues the stopped run where it stopped, until it is assessed', async () => {
     serveEconomy();
     const fake = llm();
     const config: WatchConfig = { feeds: [feedConfig('economy', '/economy.rss')], budget: { maxCostUsd: 0.015 } };
     const realNow = () => new Date();
+    const dayLater = (days: number) => () => new Date(Date.now() + days * DAY_MS);
 
     const day1 = await onceWith(config, { now: realNow });
     expect(targets(fake)).toEqual(['JP-01']);
-    expect(item(STORY.jpUs.title).status).toBe('done');
+    const first = item(STORY.jpUs.title);
+    expect(first).toMatchObject({ status: 'queued' });
+    expect(runStatus(first.run_id)).toBe('degraded');
     expect(item(STORY.boj.title)).toMatchObject({ status: 'queued', run_id: null });
     const reached = budgetEvents(day1);
     expect(reached).toHaveLength(1);
     expect(reached[0]).toMatchObject({
       day: utcDay(new Date()).date,
-      deferred: 1,
+      deferred: 2,
       limits: { maxCostUsd: 0.015 },
       spend: { costUsd: DESK_COST, tokens: DESK_TOKENS, calls: 1, unpricedCalls: 0 },
-      message: 'daily budget reached: $0.0192 of $0.0150; 1 item(s) deferred until 00:00 UTC',
+      message: 'daily budget reached: $0.0192 of $0.0150; 2 item(s) deferred until 00:00 UTC',
     });
     expect(day1.filter((e) => e.type === 'item-started')).toHaveLength(1);
 
     // Restart, same day: nothing is asked of any model.
     const restart = await onceWith(config, { now: realNow });
     expect(targets(fake)).toEqual(['JP-01']);
-    expect(budgetEvents(restart).map((e) => e.message)).toEqual(['daily budget reached: $0.0192 of $0.0150; 1 item(s) deferred until 00:00 UTC']);
+    expect(budgetEvents(restart).map((e) => e.message)).toEqual(['daily budget reached: $0.0192 of $0.0150; 2 item(s) deferred until 00:00 UTC']);
     expect(restart.filter((e) => e.type === 'item-started')).toEqual([]);
     expect(item(STORY.boj.title).status).toBe('queued');
 
-    // The next UTC day: the budget is free again and the deferred item runs (until it, too, reaches the limit).
-    const tomorrow = await onceWith(config, { now: () => new Date(Date.now() + DAY_MS) });
-    expect(budgetEvents(tomorrow)).toEqual([]);
-    expect(targets(fake)).toEqual(['JP-01', 'JP-01']);
-    const second = item(STORY.boj.title);
-    expect(second.status).toBe('done');
-    expect(runStatus(second.run_id)).toBe('degraded');
-    expect(query('SELECT COUNT(*) AS n FROM runs')).toEqual([{ n: 2 }]);
+    // The next UTC day: the stopped run is continued (oldest item first): only its missing desk,
+    // which reaches that day's limit before the synthesis, so it waits another day.
+    const day2 = await onceWith(config, { now: dayLater(1) });
+    expect(targets(fake)).toEqual(['JP-01', 'US-01']);
+    expect(item(STORY.jpUs.title)).toMatchObject({ status: 'queued', run_id: first.run_id });
+    expect(day2.flatMap((e) => (e.type === 'item-finished' ? [[e.outcome.outcome, e.outcome.continued]] : []))).toEqual([['deferred', true]]);
 
-    // What each day spent, read back from the archive as feeds status does.
+    // The day after: only the synthesis is left. It crosses that day's limit too, so the pipeline
+    // calls the run degraded, but it has its synthesis: an assessment, and the item is done. The
+    // second item waits, as that day's limit is reached again.
+    await onceWith(config, { now: dayLater(2) });
+    expect(targets(fake)).toEqual(['JP-01', 'US-01', SYNTHESIS]);
+    expect(item(STORY.jpUs.title)).toMatchObject({ status: 'done', run_id: first.run_id });
+    expect(runStatus(first.run_id)).toBe('degraded');
+    expect(query('SELECT COUNT(*) AS n FROM syntheses WHERE run_id = ? AND risk_view_json IS NOT NULL', first.run_id)).toEqual([{ n: 1 }]);
+    expect(deskResults(first.run_id).map((d) => [d.agent_id, d.status])).toEqual([
+      ['JP-01', 'ok'],
+      ['US-01', 'failed'],
+      ['US-01', 'ok'],
+    ]);
+    expect(item(STORY.boj.title)).toMatchObject({ status: 'queued', run_id: null });
+    expect(query('SELECT COUNT(*) AS n FROM runs')).toEqual([{ n: 1 }]);
+    expect(query('SELECT items_assessed FROM feeds')).toEqual([{ items_assessed: 1 }]);
+
+    // What each day spent, read back from the archive as feeds status does: calls are stamped
+    // with the watcher's clock.
     withRaw(work.dbPath, (db) => {
       const spend = new WatcherSpend(db);
-      expect(spend.on(utcDay(new Date()))).toMatchObject({ costUsd: 2 * DESK_COST, tokens: 2 * DESK_TOKENS, calls: 2 });
-      expect(spend.on(utcDay(new Date(Date.now() + DAY_MS)))).toMatchObject({ costUsd: 0, tokens: 0, calls: 0 });
+      const onDay = (days: number) => spend.on(utcDay(dayLater(days)()));
+      expect(onDay(0)).toMatchObject({ costUsd: DESK_COST, tokens: DESK_TOKENS, calls: 1 });
+      expect(onDay(1)).toMatchObject({ costUsd: DESK_COST, tokens: DESK_TOKENS, calls: 1 });
+      expect(onDay(2)).toMatchObject({ tokens: DEFAULT_USAGE.synthesis.input + DEFAULT_USAGE.synthesis.output, calls: 1 });
+      expect(onDay(3)).toMatchObject({ costUsd: 0, tokens: 0, calls: 0 });
     });
   });
 
@@ -245,6 +286,8 @@ describe('assess watch with a daily budget', () => {
     const slow = item(STORY.jpUs.title);
     expect(runStatus(slow.run_id)).toBe('degraded');
     expect(deskResults(slow.run_id)).toEqual(jpAnsweredUsStopped('budget reached: $0.0192 spent of $0.0000 allowed'));
+    // Neither run has a synthesis: both items wait for the next day, their runs kept for it.
+    expect([fast.status, slow.status]).toEqual(['queued', 'queued']);
     expect(fake.requestsFor('JP-01')).toHaveLength(2);
     expect(fake.requestsFor('US-01')).toHaveLength(1);
     expect(fake.requestsFor(SYNTHESIS)).toHaveLength(0);
@@ -263,7 +306,7 @@ describe('assess watch with a daily budget', () => {
     expect(targets(fake)).toEqual(['JP-01', 'US-01']);
     expect(runStatus(item(STORY.jpUs.title).run_id)).toBe('degraded');
     expect(item(STORY.boj.title).status).toBe('queued');
-    expect(result.stderr).toMatch(/ daily budget reached: 8,400 of 5,000 tokens; 1 item\(s\) deferred until 00:00 UTC\n/);
+    expect(result.stderr).toMatch(/ daily budget reached: 8,400 of 5,000 tokens; 2 item\(s\) deferred until 00:00 UTC\n/);
     expect(result.code).toBe(3);
 
     const status = await cli.feedsStatus(config);

@@ -631,7 +631,7 @@ describe('shutdown and restart', () => {
     serveRss('/economy.rss', [STORY.jpUs]);
     const fast = llm();
     const events = await onceWith(config);
-    expect(events).toContainEqual({ type: 'requeued-after-crash', count: 1 });
+    expect(events).toContainEqual({ type: 'requeued-after-crash', count: 1, failed: 0 });
     expect(callCounts(fast)).toEqual({ 'US-01': 1, [SYNTHESIS]: 1 });
     expect(runs()).toHaveLength(1);
     expect(runs()[0]?.status).toBe('ok');
@@ -791,7 +791,7 @@ describe('feeds status', () => {
     expect(out).toMatch(new RegExp(String.raw`^  last poll ${stamp}  HTTP 503  next ${stamp}  seen 0 · assessed 0 · skipped 0$`, 'm'));
     expect(out).toContain('\n  error: HTTP 503 Service Unavailable\n');
     expect(out.match(/^ {2}error:/gm)).toHaveLength(1);
-    expect(out).toContain('\nqueue: 0 waiting · 0 running · 1 done · 2 skipped\n');
+    expect(out).toContain('\nqueue: 0 waiting · 0 waiting to retry · 0 running · 1 done · 2 skipped · 0 failed\n');
     expect(out).toContain('\nrecent items:\n');
     expect(out).toContain(`  [done] ${STORY.jpUs.title} — JP-01, US-01 (auto: JP-01: Japan, Tokyo; US-01: U.S., tariff)\n`);
     expect(out).toContain(`  [skipped] ${STORY.football.title} — skipped: no desk to assess it: no desk keyword or country matched\n`);

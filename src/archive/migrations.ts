@@ -187,6 +187,79 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'feed items: attempts, backoff and the failed status; feeds: parse warnings',
+    up: (db) => {
+      // SQLite cannot change a CHECK constraint in place, so feed_items is rebuilt with `failed`
+      // allowed. feed_item_keys references it, so it is rebuilt alongside (copies first, then the
+      // old tables dropped child first): foreign keys stay enforced throughout and no row is lost.
+      db.exec(`
+        CREATE TABLE feed_items_v5 (
+          id INTEGER PRIMARY KEY,
+          feed TEXT NOT NULL,
+          canonical_link TEXT,
+          title_fingerprint TEXT NOT NULL,
+          title TEXT NOT NULL,
+          first_seen_at TEXT NOT NULL,
+          sources_json TEXT NOT NULL,
+          event_json TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          text_source TEXT NOT NULL,
+          route_json TEXT,
+          -- queued → running → done (its run ended ok, or degraded with a synthesis). A run that
+          -- failed puts the item back in the queue with a later next_attempt_at; after the last
+          -- attempt it is failed (terminal until \`assess feeds retry\`). skipped: never assessed.
+          status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'skipped', 'failed')),
+          skip_reason TEXT,
+          run_id TEXT,
+          updated_at TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          last_error TEXT,
+          last_attempt_at TEXT,
+          next_attempt_at TEXT
+        );
+        INSERT INTO feed_items_v5 (id, feed, canonical_link, title_fingerprint, title, first_seen_at, sources_json, event_json,
+          event_id, text_source, route_json, status, skip_reason, run_id, updated_at)
+        SELECT id, feed, canonical_link, title_fingerprint, title, first_seen_at, sources_json, event_json,
+          event_id, text_source, route_json, status, skip_reason, run_id, updated_at FROM feed_items;
+        CREATE TABLE feed_item_keys_v5 (
+          key TEXT PRIMARY KEY,
+          item_id INTEGER NOT NULL REFERENCES feed_items_v5(id)
+        );
+        INSERT INTO feed_item_keys_v5 (key, item_id) SELECT key, item_id FROM feed_item_keys;
+        DROP TABLE feed_item_keys;
+        DROP TABLE feed_items;
+        -- Renaming the parent rewrites the child's REFERENCES clause to the new name.
+        ALTER TABLE feed_items_v5 RENAME TO feed_items;
+        ALTER TABLE feed_item_keys_v5 RENAME TO feed_item_keys;
+        CREATE INDEX feed_items_queue ON feed_items(status, id);
+        CREATE INDEX feed_items_link ON feed_items(canonical_link);
+        CREATE INDEX feed_items_seen ON feed_items(first_seen_at);
+
+        -- "malformed XML: recovered 3 items (…)" while a feed is read despite not being well-formed.
+        ALTER TABLE feeds ADD COLUMN parse_warning TEXT;
+      `);
+      // Earlier versions marked an item done whatever its run's outcome, and set an item aside as
+      // skipped after three failures in one process. Neither was an assessment: both become failed,
+      // with the reason, so \`feeds status\` shows them and \`assess feeds retry\` can requeue them
+      // (not requeued here: an upgrade must not start spending on old stories by itself).
+      db.exec(`
+        UPDATE feed_items SET status = 'failed', attempts = 1,
+          last_error = 'its run ended ' || COALESCE((SELECT status FROM runs WHERE runs.id = feed_items.run_id), 'unarchived')
+            || ' without a synthesis (marked done by an earlier version of assess)'
+        WHERE status = 'done' AND NOT EXISTS (
+          SELECT 1 FROM runs r WHERE r.id = feed_items.run_id AND (r.status = 'ok' OR (r.status = 'degraded' AND (
+            SELECT s.risk_view_json FROM syntheses s WHERE s.run_id = r.id ORDER BY s.version DESC LIMIT 1) IS NOT NULL)));
+        UPDATE feeds SET items_skipped = items_skipped - (
+          SELECT COUNT(*) FROM feed_items i WHERE i.feed = feeds.name AND i.status = 'skipped' AND i.skip_reason LIKE 'failed % times: %');
+        UPDATE feed_items SET status = 'failed', last_error = skip_reason, skip_reason = NULL,
+          attempts = MAX(1, CAST(substr(skip_reason, 8, instr(skip_reason, ' times') - 8) AS INTEGER))
+        WHERE status = 'skipped' AND skip_reason LIKE 'failed % times: %';
+        UPDATE feeds SET items_assessed = (SELECT COUNT(*) FROM feed_items i WHERE i.feed = feeds.name AND i.status = 'done');
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

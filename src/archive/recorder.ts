@@ -82,9 +82,12 @@ export class ArchiveRecorder {
     };
   }
 
-  /** Creates the run row (status `running`) before any model is called. */
-  static start(db: Database, header: RunHeader, secrets: readonly string[] = []): ArchiveRecorder {
-    const recorder = new ArchiveRecorder(db, header.runId, 0, secrets);
+  /**
+   * Creates the run row (status `running`) before any model is called. `now` stamps what is
+   * written (a watcher passes its clock, so its daily budget reads the calls on its own days).
+   */
+  static start(db: Database, header: RunHeader, secrets: readonly string[] = [], now?: () => Date): ArchiveRecorder {
+    const recorder = new ArchiveRecorder(db, header.runId, 0, secrets, now);
     recorder.write(() => {
       // Desk definitions (briefs are long and rarely change) are stored once each, by hash.
       const desks: StoredDesk[] = header.desks.map((d) => ({
@@ -115,10 +118,10 @@ export class ArchiveRecorder {
   }
 
   /** Continues an archived run (resume): marks it running again under this process. */
-  static resume(db: Database, runId: string, secrets: readonly string[] = []): ArchiveRecorder {
+  static resume(db: Database, runId: string, secrets: readonly string[] = [], now?: () => Date): ArchiveRecorder {
     const round =
       ((db.prepare('SELECT MAX(round) AS r FROM desk_results WHERE run_id = ?').get(runId) as { r: number | null }).r ?? 0) + 1;
-    const recorder = new ArchiveRecorder(db, runId, round, secrets);
+    const recorder = new ArchiveRecorder(db, runId, round, secrets, now);
     recorder.write(() => {
       db.prepare("UPDATE runs SET status = 'running', finished_at = NULL, pid = ?, host = ? WHERE id = ?").run(
         process.pid,

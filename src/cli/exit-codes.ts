@@ -10,8 +10,10 @@ export const EXIT = {
   degraded: 3,
   /** The report was produced but could not be archived (read-only path, disk full). */
   archive: 4,
-  /** Interrupted by SIGINT/SIGTERM: what finished is archived; `assess resume` completes the run. */
+  /** Interrupted by SIGINT (`run`: by SIGTERM too): what finished is archived; `assess resume` completes the run. */
   cancelled: 130,
+  /** `watch` stopped by SIGTERM (128 + 15): runs in flight were given their grace, the rest stays queued. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

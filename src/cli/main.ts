@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { Interrupted } from './interrupt.js';
 import { runCli } from './program.js';
 
 // The only place that touches the process: argv, env, signals and the exit code.
@@ -13,12 +14,13 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 let interrupted = false;
 // First SIGINT/SIGTERM: the running command winds down (run: cancel desks; watch: stop polling,
-// grace for runs in flight). A second one quits at once.
-const onSignal = (signal: NodeJS.Signals) => {
+// grace for runs in flight). The abort reason names the signal, so a command can exit with its code
+// (watch: 130 or 143). A second one quits at once.
+const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
   if (interrupted) process.exit(signal === 'SIGINT' ? 130 : 143);
   interrupted = true;
   process.stderr.write(`\nassess: ${signal}; winding down (send it again to quit now)\n`);
-  controller.abort();
+  controller.abort(new Interrupted(signal));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

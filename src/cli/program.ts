@@ -5,6 +5,7 @@ import type { RawFilters } from '../archive/filters.js';
 import type { AgentsOptions } from './commands/agents.js';
 import type { ConfigShowOptions } from './commands/config-show.js';
 import type { DoctorOptions } from './commands/doctor.js';
+import type { FeedsRetryOptions } from './commands/feeds-retry.js';
 import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
 import type { WatchOptions } from './commands/watch.js';
@@ -217,7 +218,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
   const feeds = program.command('feeds').description('the feed watcher');
   feeds
     .command('status')
-    .description('per feed: last poll, HTTP status, last error, next poll, items seen/assessed/skipped; the queue; runs in flight')
+    .description('per feed: last poll, HTTP status, last error or parse warning, next poll, items seen/assessed/skipped; the queue; items to retry and failed ones; runs in flight')
     .option('--config <file>', 'feeds file (default: assess.feeds.yaml if present)')
     .option('--recent <n>', 'recent items with their routing (default 10)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -225,6 +226,16 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (options: FeedsStatusOptions) => {
       const { feedsStatusCommand } = await import('./commands/feeds-status.js');
       setCode(await feedsStatusCommand(options, io));
+    });
+  feeds
+    .command('retry')
+    .description('put failed feed items back in the queue with fresh attempts; their runs are continued, not repeated')
+    .argument('[items...]', 'item ids, as `feeds status` lists failed items (e.g. 12 or #12)')
+    .option('--all-failed', 'every failed item')
+    .option('--db <file>', 'archive file')
+    .action(async (items: string[], options: FeedsRetryOptions) => {
+      const { feedsRetryCommand } = await import('./commands/feeds-retry.js');
+      setCode(await feedsRetryCommand(items, options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

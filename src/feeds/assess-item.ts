@@ -8,7 +8,8 @@ import type { Models } from '../config/build-models.js';
 import type { LifecycleListener } from '../pipeline/lifecycle.js';
 import { runEvent, type RunOptions, type RunStatus } from '../pipeline/run-event.js';
 import type { PromptSet } from '../prompts/load-prompts.js';
-import { finishItem, requeueItem, setItemRun, type QueuedItem } from './watch-store.js';
+import { judgeRun, type ItemVerdict } from './item-verdict.js';
+import { failItem, finishItem, recordFailedAttempt, requeueItem, setItemRun, type QueuedItem } from './watch-store.js';
 
 export interface AssessDeps {
   db: Database;
@@ -20,20 +21,73 @@ export interface AssessDeps {
   signal: AbortSignal;
   now: () => Date;
   onEvent?: LifecycleListener | undefined;
+  /** Whether the watcher's daily budget is used up now (tells a day's limit from the run's own). */
+  dailyBudgetReached?: (() => boolean) | undefined;
 }
 
 export interface AssessOutcome {
   itemId: number;
   runId: string;
-  /** `done`: archived and marked done. `requeued`: interrupted, left for the next start to resume. */
-  outcome: 'done' | 'requeued';
+  /**
+   * `done`: archived as an assessment and marked done. `requeued`: cut short by shutdown, continued
+   * at the next start. `deferred`: stopped by the daily budget, continued after 00:00 UTC.
+   * `retrying`: an attempt that failed; tried again at `nextAttemptAt`. `failed`: given up on, with
+   * `reason`, until `assess feeds retry`.
+   */
+  outcome: 'done' | 'requeued' | 'deferred' | 'retrying' | 'failed';
   status: RunStatus;
+  /** Why the run is not an assessment (every outcome but done and requeued). */
+  reason?: string;
+  /** Failed attempts of the item so far. */
+  attempts: number;
+  nextAttemptAt?: string | null;
+  /** The run continued an earlier, unfinished one instead of starting afresh. */
+  continued: boolean;
+}
+
+/** Records the verdict on the item; returns the outcome to report. */
+function applyVerdict(
+  deps: AssessDeps,
+  item: QueuedItem,
+  run: { runId: string; status: RunStatus; continued: boolean },
+  verdict: ItemVerdict,
+): AssessOutcome {
+  const { db } = deps;
+  const at = deps.now();
+  const base = { itemId: item.id, runId: run.runId, status: run.status, continued: run.continued };
+  switch (verdict.kind) {
+    case 'done':
+      finishItem(db, item.id, at.toISOString());
+      return { ...base, outcome: 'done', attempts: item.attempts };
+    case 'requeue':
+      requeueItem(db, item.id, at.toISOString());
+      return { ...base, outcome: 'requeued', attempts: item.attempts };
+    case 'defer':
+      requeueItem(db, item.id, at.toISOString());
+      return { ...base, outcome: 'deferred', reason: verdict.reason, attempts: item.attempts };
+    case 'attempt-failed':
+    case 'give-up': {
+      // Desk and synthesis failure reasons arrive already masked (the pipeline redacts provider
+      // errors with the run's keys), so they are archived as they are.
+      const reason = verdict.reason;
+      const result = verdict.kind === 'give-up' ? failItem(db, item.id, { at, reason }) : recordFailedAttempt(db, item.id, { at, reason });
+      return {
+        ...base,
+        outcome: result.status === 'failed' ? 'failed' : 'retrying',
+        reason,
+        attempts: result.attempts,
+        nextAttemptAt: result.nextAttemptAt,
+      };
+    }
+  }
 }
 
 /**
- * Assesses one queued story and archives the run. An item whose run already exists (a crash or
- * shutdown interrupted it) continues that run — only its missing desks are assessed — instead of
- * starting over. The item is marked done only after the run is archived.
+ * Assesses one queued story and archives the run. An item whose run already exists (a crash,
+ * shutdown, budget or failed attempt left it unfinished) continues that run — only its missing
+ * desks and the synthesis are done — instead of starting over. The item is marked done only when
+ * the archived run is an assessment (ok, or degraded with a synthesis); see item-verdict.ts for
+ * everything else.
  */
 export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<AssessOutcome> {
   const { db } = deps;
@@ -46,16 +100,17 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
   let recorder: ArchiveRecorder;
   const archived = runId ? db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string | undefined : undefined;
 
+  const continued = runId !== null && archived !== undefined;
   if (runId && archived !== undefined) {
     const previous = loadRun(db, runId);
-    if (!['incomplete', 'running', 'cancelled'].includes(previous.result.status)) {
-      // Archived completely; only the "done" mark was lost.
-      finishItem(db, item.id, deps.now().toISOString());
-      return { itemId: item.id, runId, outcome: 'done', status: previous.result.status };
+    if (judgeRun(previous.result, { dailyBudgetReached: false }).kind === 'done') {
+      // Already an assessment; only the "done" mark was lost (a crash between the two writes).
+      return applyVerdict(deps, item, { runId, status: previous.result.status, continued }, { kind: 'done' });
     }
+    // Failed, cancelled, interrupted or stopped by a budget: continue it.
     existing = previous.result.assessments;
     startedAt = previous.result.startedAt;
-    recorder = ArchiveRecorder.resume(db, runId, deps.models.secrets);
+    recorder = ArchiveRecorder.resume(db, runId, deps.models.secrets, deps.now);
   } else {
     runId = randomUUID();
     setItemRun(db, item.id, runId);
@@ -71,7 +126,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
       promptHashes: { desk: deps.prompts.deskHash, synthesis: deps.prompts.synthesisHash },
       options: deps.runOptions,
       startedAt,
-    }, deps.models.secrets);
+    }, deps.models.secrets, deps.now);
   }
 
   const run = await runEvent({
@@ -92,16 +147,8 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
     },
   });
   if (recorder.failure) throw recorder.failure;
-
-  if (run.status === 'cancelled') {
-    // Cut short by shutdown: archived as cancelled, and the item goes back to the queue so the
-    // next start resumes the run (only its missing desks).
-    recorder.finish(run.status, run.finishedAt);
-    requeueItem(db, item.id, deps.now().toISOString());
-    return { itemId: item.id, runId, outcome: 'requeued', status: 'cancelled' };
-  }
   recorder.finish(run.status, run.finishedAt);
   if (recorder.failure) throw recorder.failure;
-  finishItem(db, item.id, deps.now().toISOString());
-  return { itemId: item.id, runId, outcome: 'done', status: run.status };
+  const verdict = judgeRun(run, { dailyBudgetReached: deps.dailyBudgetReached?.() ?? false });
+  return applyVerdict(deps, item, { runId, status: run.status, continued }, verdict);
 }

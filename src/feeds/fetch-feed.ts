@@ -209,5 +209,6 @@ export async function fetchFeed(
     format: parsed.format,
     ...(parsed.title ? { title: parsed.title } : {}),
     items: parsed.items,
+    ...(parsed.warning ? { warning: parsed.warning } : {}),
   };
 }

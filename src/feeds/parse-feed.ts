@@ -2,6 +2,7 @@ import { DetectError, MalformedError, ParseError, parseFeed } from 'feedsmith';
 import { parseFeedDate } from './feed-date.js';
 import { htmlToText } from './html-text.js';
 import { FeedError, type FeedFormat, type FeedItem } from './types.js';
+import { xmlProblem } from './xml-wellformed.js';
 
 /**
  * Feed text → normalised items. feedsmith detects and parses RSS 2.0, RSS 1.0 (RDF), Atom and JSON
@@ -22,6 +23,8 @@ export interface ParsedFeed {
   format: FeedFormat;
   title?: string;
   items: FeedItem[];
+  /** Set when the XML was not well-formed and these items are what could be recovered. */
+  warning?: string;
 }
 
 /**
@@ -113,9 +116,11 @@ function makeItem(raw: {
 }): FeedItem | undefined {
   const summary = longestText(raw.summaries);
   let title = oneLine(raw.title);
+  const titleFromSummary = !title;
   if (!title) title = cut(summary.replace(/\s+/g, ' '), UNTITLED_TITLE_CHARS);
   if (!title) return undefined;
   const item: FeedItem = { title, summary };
+  if (titleFromSummary) item.titleFromSummary = true;
   const guid = trimmed(raw.guid);
   if (guid) item.guid = guid;
   if (raw.link) item.link = raw.link;
@@ -239,12 +244,25 @@ function failure(text: string, error: unknown): FeedError {
   return new FeedError(`malformed feed: ${brief(reason)}`, { retryable: false, cause });
 }
 
+/** `malformed XML: recovered 1 item (<channel>, <rss> never closed (document cut off?))` */
+function recoveredWarning(problem: string, items: number): string {
+  return `malformed XML: recovered ${items} item${items === 1 ? '' : 's'} (${problem})`;
+}
+
 /**
  * Parses feed text (already decoded) into items. Throws FeedError (never retryable): `not a feed:
  * …` for HTML pages and anything that is not a recognisable feed, `malformed feed: …` for broken
- * XML/JSON.
+ * XML/JSON that yields nothing. An XML feed that is not well-formed but from which items could
+ * still be read is returned with a `warning` saying so.
  */
 export function parseFeedText(text: string, feedUrl: string): ParsedFeed {
+  const parsed = parseItems(text, feedUrl);
+  if (parsed.format === 'json') return parsed;
+  const problem = xmlProblem(text.replace(/^\uFEFF/, ''));
+  return problem === null ? parsed : { ...parsed, warning: recoveredWarning(problem, parsed.items.length) };
+}
+
+function parseItems(text: string, feedUrl: string): ParsedFeed {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim().length === 0) throw new FeedError('not a feed: empty body', { retryable: false });
   if (looksLikeHtml(body)) throw new FeedError('not a feed: looks like an HTML page', { retryable: false });

@@ -53,6 +53,8 @@ export interface PollResult {
   /** Items already known (same key, same canonical link, or a near-identical title within a day). */
   duplicates: number;
   nextPollAt: string;
+  /** The feed was read although it was not well-formed: `malformed XML: recovered 1 item (…)`. */
+  warning?: string;
 }
 
 /** Under this many characters a feed summary is "just a headline" worth replacing with the article. */
@@ -115,6 +117,7 @@ export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollRe
     skipped: 0,
     duplicates: 0,
     nextPollAt: next,
+    ...(!fetched.notModified && fetched.warning ? { warning: fetched.warning } : {}),
   };
   if (!fetched.notModified) {
     // Feeds list newest first; the newest N, queued oldest first so the queue stays chronological.
@@ -141,9 +144,19 @@ export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollRe
     etag: fetched.etag,
     lastModified: fetched.lastModified,
     nextPollAt: next,
+    // A 304 says nothing new about the document, so its warning (or none) stands.
+    warning: fetched.notModified ? undefined : (fetched.warning ?? null),
   });
   return result;
 }
+
+/**
+ * An item with no title and neither a link nor a guid: nothing says what story it is or where it
+ * came from (its "title" would be the start of whatever text it has), so it is recorded as
+ * skipped, never assessed.
+ */
+const unidentified = (item: FeedItem): boolean => item.titleFromSummary === true && !item.link && !item.guid;
+const UNIDENTIFIED = 'no title, link or guid: nothing identifies the story';
 
 const FILTER_SKIP = /^(excluded by filter|matches none of include)/;
 const isFilterSkip = (reason: string | null): boolean => reason !== null && FILTER_SKIP.test(reason);
@@ -203,7 +216,8 @@ async function handleItem(deps: PollDeps, feed: FeedConfig, item: FeedItem, stam
   }
 
   let outcome: { route: RouteDecision } | { skip: string; route?: RouteDecision };
-  if (invalid !== undefined) outcome = { skip: `not a usable event: ${invalid}` };
+  if (unidentified(item)) outcome = { skip: UNIDENTIFIED };
+  else if (invalid !== undefined) outcome = { skip: `not a usable event: ${invalid}` };
   else if (excluded) outcome = { skip: `excluded by filter "${excluded}"` };
   else if (missing) outcome = { skip: `matches none of include [${feed.include.join(', ')}]` };
   else {

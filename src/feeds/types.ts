@@ -13,6 +13,8 @@ export interface FeedItem {
   /** ISO 8601 (UTC) when the feed dates the item (pubDate, dc:date, updated, published, date_published). */
   publishedAt?: string;
   author?: string;
+  /** The feed gave the item no title: `title` is the start of its summary. */
+  titleFromSummary?: true;
 }
 
 export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
@@ -27,6 +29,8 @@ export type FetchedFeed =
       format: FeedFormat;
       title?: string;
       items: FeedItem[];
+      /** The document was not well-formed but items were recovered: `malformed XML: recovered 2 items (…)`. */
+      warning?: string;
     };
 
 /** A feed that could not be fetched or parsed. One line for status; `retryable` drives backoff. */

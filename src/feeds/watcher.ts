@@ -6,14 +6,30 @@ import { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.j
 import { DailyBudget, type DaySpend } from './daily-budget.js';
 import { pollFeed, type PollResult, type Triage } from './poll-feed.js';
 import type { DailyBudgetLimits, HttpOptions, WatchConfig } from './types.js';
-import { claimNextItem, ensureFeeds, feedRows, queuedCount, requeueItem, runningItems, setItemAside } from './watch-store.js';
+import { redactSecrets } from '../errors/index.js';
+import {
+  claimNextItem,
+  ensureFeeds,
+  feedRows,
+  nextRetryAt,
+  queuedCount,
+  recordFailedAttempt,
+  requeueItem,
+  runningItems,
+  type AttemptResult,
+} from './watch-store.js';
 
 export type WatchEvent =
   | { type: 'poll'; result: PollResult }
   | { type: 'item-started'; itemId: number; title: string; agents: string[] }
   | { type: 'item-finished'; title: string; outcome: AssessOutcome }
-  | { type: 'item-error'; itemId: number; title: string; error: string }
-  | { type: 'requeued-after-crash'; count: number }
+  /** Assessing the item threw (not a run outcome): `attempt` says where the item stands now. */
+  | { type: 'item-error'; itemId: number; title: string; error: string; attempt: AttemptResult | null }
+  /**
+   * Items a dead watcher process left `running`, back in the queue (their runs are continued);
+   * each such interruption counts as an attempt, and `failed` of them had no attempt left.
+   */
+  | { type: 'requeued-after-crash'; count: number; failed: number }
   /**
    * The daily budget is used up: queued items stay queued until the UTC day rolls over. Emitted
    * once per UTC day, when the first item is held back; `message` is the line to log.
@@ -35,9 +51,6 @@ export interface WatcherDeps {
   onEvent?: (event: WatchEvent) => void;
 }
 
-/** Attempts per item (per process) before it is set aside as skipped with the error. */
-const MAX_ITEM_FAILURES = 3;
-
 /** Longest nap between checks, so a feed added to the schedule is never starved by a far-off timer. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -58,8 +71,11 @@ export class Watcher {
   private sleepTimer: NodeJS.Timeout | undefined;
   /** Serialises the dedupe-then-insert of items whose handling awaits (article fetch, triage). */
   private itemLock: Promise<unknown> = Promise.resolve();
-  /** Failures per item in this process: an item that keeps failing is set aside, not retried forever. */
-  private readonly failures = new Map<number, number>();
+  /**
+   * Set by `once()`: items waiting for a retry are tried anyway, unless already tried since this
+   * instant (a cron job's schedule spaces the attempts; one invocation tries an item once).
+   */
+  private onceStartedAt: string | undefined;
   /** Set when the archive itself fails: nothing more can be recorded, so the watcher stops. */
   fatal: Error | undefined;
   /** The feeds file's `budget:`, per UTC day over all the watcher's runs. */
@@ -79,19 +95,26 @@ export class Watcher {
 
   /**
    * After a crash: stories left `running` by a process that is gone go back to the queue with
-   * their run id, so their runs are resumed rather than repeated. Another live watcher's work is
-   * left alone.
+   * their run id, so their runs are resumed rather than repeated; due at once, but counted as an
+   * attempt, so a story that kills the watcher every time ends `failed` instead of killing it
+   * forever. Another live watcher's work is left alone.
    */
   recoverInterrupted(): number {
     const status = this.deps.db.prepare('SELECT status, pid, host FROM runs WHERE id = ?');
     let count = 0;
+    let failed = 0;
     for (const item of runningItems(this.deps.db)) {
       const run = item.runId ? (status.get(item.runId) as { status: string; pid: number | null; host: string | null } | undefined) : undefined;
       if (run && displayStatus(run.status, run.pid, run.host) === 'running') continue;
-      requeueItem(this.deps.db, item.id, this.now().toISOString());
+      const result = recordFailedAttempt(this.deps.db, item.id, {
+        at: this.now(),
+        reason: 'interrupted: the watcher process assessing it ended (crash or kill)',
+        retryNow: true,
+      });
+      if (result.status === 'failed') failed++;
       count++;
     }
-    if (count > 0) this.emit({ type: 'requeued-after-crash', count });
+    if (count > 0) this.emit({ type: 'requeued-after-crash', count, failed });
     return count;
   }
 
@@ -162,7 +185,7 @@ export class Watcher {
   private fillWorkers(): void {
     while (!this.stopping && this.inFlight.size < this.deps.concurrency) {
       if (this.budget && this.budgetHoldsBack(this.budget)) return;
-      const item = claimNextItem(this.deps.db, this.now().toISOString());
+      const item = claimNextItem(this.deps.db, this.now().toISOString(), this.onceStartedAt ? { triedBefore: this.onceStartedAt } : {});
       if (!item) return;
       this.emit({ type: 'item-started', itemId: item.id, title: item.event.title, agents: item.route.agents });
       const assess = this.deps.assess;
@@ -185,25 +208,26 @@ export class Watcher {
           desks: this.deps.desks,
           signal: this.runAbort.signal,
           now: this.now,
+          dailyBudgetReached: () => (this.budget?.reached() ?? null) !== null,
         },
         item,
       )
         .then((outcome) => this.emit({ type: 'item-finished', title: item.event.title, outcome }))
         .catch((error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          const failures = (this.failures.get(item.id) ?? 0) + 1;
-          this.failures.set(item.id, failures);
+          const message = redactSecrets(error instanceof Error ? error.message.split('\n')[0]! : String(error), assess.models.secrets);
+          let attempt: AttemptResult | null = null;
           try {
-            if (error instanceof ArchiveUnavailableError || failures < MAX_ITEM_FAILURES) {
-              // Not lost: back in the queue (for the next start, when the archive itself is failing).
+            if (error instanceof ArchiveUnavailableError) {
+              // Not the item's fault and not lost: back in the queue for the next start.
               requeueItem(this.deps.db, item.id, this.now().toISOString());
             } else {
-              setItemAside(this.deps.db, item.id, `failed ${failures} times: ${message}`, this.now().toISOString());
+              // Anything else counts as an attempt, so an item that keeps throwing ends failed, not in a loop.
+              attempt = recordFailedAttempt(this.deps.db, item.id, { at: this.now(), reason: `error: ${message}` });
             }
           } catch {
             // The archive cannot even take that; the item stays `running` and is recovered at the next start.
           }
-          this.emit({ type: 'item-error', itemId: item.id, title: item.event.title, error: message });
+          this.emit({ type: 'item-error', itemId: item.id, title: item.event.title, error: message, attempt });
           if (error instanceof ArchiveUnavailableError) {
             // Every further run would fail the same way: stop instead of calling the models in a loop.
             this.fatal = error;
@@ -233,17 +257,28 @@ export class Watcher {
     });
   }
 
-  private msUntilNextPoll(): number {
-    const now = this.now().getTime();
+  /** Until the next feed is due for a poll or the next retry is due, whichever comes first (at most MAX_SLEEP_MS). */
+  private msUntilNextWork(): number {
+    const at = this.now();
+    const now = at.getTime();
     const next = feedRows(this.deps.db)
       .filter((r) => this.deps.config.feeds.some((f) => f.name === r.name))
       .map((r) => (r.next_poll_at ? Date.parse(r.next_poll_at) : now));
+    // Only retries still in the future: a due item that was not claimed waits for a free worker
+    // (which wakes the loop when it finishes) or for the daily budget, not for a busy loop.
+    const retry = nextRetryAt(this.deps.db, at.toISOString());
+    if (retry !== undefined) next.push(Date.parse(retry));
     const soonest = next.length > 0 ? Math.min(...next) : now + MAX_SLEEP_MS;
     return Math.max(0, Math.min(MAX_SLEEP_MS, soonest - now));
   }
 
-  /** `--once`: poll every feed now, assess everything new, and return when the queue is empty. */
+  /**
+   * `--once`: poll every feed now, assess everything queued, and return when nothing is left to
+   * try. Items waiting for a retry are tried too (the cron schedule is their backoff), each at most
+   * once per call: an item that fails again waits for the next invocation.
+   */
   async once(): Promise<void> {
+    this.onceStartedAt = this.now().toISOString();
     this.recoverInterrupted();
     await this.poll(false);
     for (;;) {
@@ -260,7 +295,7 @@ export class Watcher {
       await this.poll(true);
       if (this.stopping) break;
       this.fillWorkers();
-      await this.sleep(this.msUntilNextPoll());
+      await this.sleep(this.msUntilNextWork());
     }
     await Promise.allSettled([...this.inFlight]);
   }

@@ -4,7 +4,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadWatchConfig } from '../../feeds/config.js';
 import { WatcherSpend, describeSpend, reachedLimit, utcDay } from '../../feeds/daily-budget.js';
 import type { DailyBudgetLimits, WatchConfig } from '../../feeds/types.js';
-import { feedRows, queueCounts, recentDecisions, runningItems } from '../../feeds/watch-store.js';
+import { MAX_ITEM_ATTEMPTS } from '../../feeds/item-attempts.js';
+import { failedItems, feedRows, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention } from '../../feeds/watch-store.js';
 import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -19,6 +20,22 @@ export interface FeedsStatusOptions {
 }
 
 const when = (iso: string | null): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '—');
+
+/** Items listed one per line in the text output; `--format json` lists them all. */
+const MAX_LISTED = 20;
+
+/** `#12 "Title" (economy) — 2 attempts, next 10:45: run failed: …` */
+function attentionLine(item: ItemAttention): string {
+  const attempts = `${item.attempts} attempt${item.attempts === 1 ? '' : 's'}`;
+  const next = item.status === 'queued' && item.nextAttemptAt ? `, next ${when(item.nextAttemptAt)}` : '';
+  return `  #${item.id} "${item.title}" (${item.feed}) — ${attempts}${next}: ${item.lastError ?? 'no reason recorded'}`;
+}
+
+function listed(items: ItemAttention[]): string[] {
+  const lines = items.slice(0, MAX_LISTED).map(attentionLine);
+  if (items.length > MAX_LISTED) lines.push(`  … and ${items.length - MAX_LISTED} more (--format json lists them all)`);
+  return lines;
+}
 
 /** Today's watcher spend (UTC day) against the feeds file's daily limits. */
 function budgetToday(db: Database, limits: DailyBudgetLimits) {
@@ -66,10 +83,15 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
           itemsSeen: r?.items_seen ?? 0,
           itemsAssessed: r?.items_assessed ?? 0,
           itemsSkipped: r?.items_skipped ?? 0,
+          // The last poll read the feed although it was not well-formed: what was recovered, and why.
+          warning: r?.parse_warning ?? null,
         };
       }),
-      queue: queueCounts(db),
+      queue: queueCounts(db, new Date().toISOString()),
       inFlight: runningItems(db),
+      maxAttempts: MAX_ITEM_ATTEMPTS,
+      retrying: retryingItems(db),
+      failed: failedItems(db),
       budget: budget?.json ?? null,
       budgetText: budget?.text ?? '',
       recent: recentDecisions(db, Number.isInteger(recent) && recent > 0 ? recent : 10),
@@ -86,10 +108,21 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
     out.push(
       `  last poll ${when(f.lastPollAt)}  HTTP ${f.lastStatus ?? '—'}  next ${when(f.nextPollAt)}  seen ${f.itemsSeen} · assessed ${f.itemsAssessed} · skipped ${f.itemsSkipped}`,
     );
+    if (f.warning) out.push(`  warning: ${f.warning}`);
     if (f.lastError) out.push(`  error: ${f.lastError}${f.consecutiveFailures > 1 ? ` (${f.consecutiveFailures} failures in a row)` : ''}`);
   }
-  out.push('', `queue: ${status.queue.queued} waiting · ${status.queue.running} running · ${status.queue.done} done · ${status.queue.skipped} skipped`);
+  const q = status.queue;
+  out.push(
+    '',
+    `queue: ${q.queued} waiting · ${q.retrying} waiting to retry · ${q.running} running · ${q.done} done · ${q.skipped} skipped · ${q.failed} failed`,
+  );
   for (const item of status.inFlight) out.push(`  running: "${item.title}" (${item.feed}, run ${item.runId?.slice(0, 8) ?? '—'}, since ${when(item.since)})`);
+  if (status.retrying.length > 0) {
+    out.push(`to retry (each item gets ${status.maxAttempts} attempts, then fails):`, ...listed(status.retrying));
+  }
+  if (status.failed.length > 0) {
+    out.push('failed (`assess feeds retry <id>` or `assess feeds retry --all-failed` puts them back in the queue):', ...listed(status.failed));
+  }
   if (status.budget) {
     const b = status.budget;
     const held = b.reached ? ` — reached; queued items wait until 00:00 UTC` : '';
@@ -98,7 +131,12 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
   if (status.recent.length > 0) {
     out.push('', 'recent items:');
     for (const d of status.recent) {
-      const routing = d.status === 'skipped' ? `skipped: ${d.skipReason}` : `${d.route?.agents.join(', ')} (${d.route?.method}: ${d.route?.reason})`;
+      const routing =
+        d.status === 'skipped'
+          ? `skipped: ${d.skipReason}`
+          : d.status === 'failed'
+            ? `failed after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}: ${d.lastError ?? 'no reason recorded'}`
+            : `${d.route?.agents.join(', ')} (${d.route?.method}: ${d.route?.reason})`;
       out.push(`  [${d.status}] ${d.title} — ${routing}${d.sources > 1 ? ` · ${d.sources} sources` : ''}`);
     }
   }

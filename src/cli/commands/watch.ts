@@ -14,9 +14,12 @@ import { pricedModelName } from '../../llm/langchain-spec.js';
 import { retryPolicyFrom, runOptionsFrom } from '../../config/run-options.js';
 import { modelTriage } from '../../feeds/triage.js';
 import { Watcher, type WatchEvent } from '../../feeds/watcher.js';
+import type { AssessOutcome } from '../../feeds/assess-item.js';
+import { MAX_ITEM_ATTEMPTS } from '../../feeds/item-attempts.js';
 import type { WatchConfig } from '../../feeds/types.js';
 import { loadPrompts } from '../../prompts/load-prompts.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { interruptExitCode } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { environmentWithDotenv } from '../load-env.js';
 import { rememberRateLimits } from '../throttling.js';
@@ -35,22 +38,52 @@ export interface WatchOptions extends ConfigFlags {
 export const DEFAULT_FEEDS_FILE = 'assess.feeds.yaml';
 const USER_AGENT = 'assess-watch/0.1 (news assessment feed reader)';
 
+/** `2025-10-01 10:45` (UTC) */
+const when = (iso: string | null | undefined): string => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'later');
+
+/** What became of an item whose run ended, as the log says it. */
+function describeOutcome(title: string, outcome: AssessOutcome): string {
+  const run = `run ${outcome.runId.slice(0, 8)} (${outcome.status}${outcome.continued ? ', continued' : ''})`;
+  switch (outcome.outcome) {
+    case 'done':
+      return `done: "${title}" → ${run}`;
+    case 'requeued':
+      return `interrupted, requeued: "${title}" → ${run}`;
+    case 'deferred':
+      return `deferred: "${title}" → ${run}: ${outcome.reason}`;
+    case 'retrying':
+      return `not assessed (attempt ${outcome.attempts} of ${MAX_ITEM_ATTEMPTS}), retry at ${when(outcome.nextAttemptAt)}: "${title}" → ${run}: ${outcome.reason}`;
+    case 'failed':
+      return `failed after ${outcome.attempts} attempt(s): "${title}" → ${run}: ${outcome.reason} (assess feeds retry ${outcome.itemId})`;
+  }
+}
+
 function describe(event: WatchEvent): string {
   switch (event.type) {
     case 'poll': {
       const r = event.result;
       if (!r.ok) return `feed ${r.feed}: error: ${r.error} (next try ${r.nextPollAt.slice(11, 16) || 'later'})`;
       if (r.notModified) return `feed ${r.feed}: not modified`;
-      return `feed ${r.feed}: ${r.queued} queued, ${r.skipped} skipped, ${r.duplicates} already seen`;
+      const counts = `feed ${r.feed}: ${r.queued} queued, ${r.skipped} skipped, ${r.duplicates} already seen`;
+      return r.warning ? `${counts}; warning: ${r.warning}` : counts;
     }
     case 'item-started':
       return `assessing "${event.title}" with ${event.agents.join(', ')}`;
     case 'item-finished':
-      return `${event.outcome.outcome === 'done' ? 'done' : 'interrupted, requeued'}: "${event.title}" → run ${event.outcome.runId.slice(0, 8)} (${event.outcome.status})`;
-    case 'item-error':
-      return `error on "${event.title}": ${event.error}; left queued`;
-    case 'requeued-after-crash':
-      return `${event.count} interrupted item(s) back in the queue; their runs will be resumed`;
+      return describeOutcome(event.title, event.outcome);
+    case 'item-error': {
+      const a = event.attempt;
+      const where = !a
+        ? 'left queued'
+        : a.status === 'failed'
+          ? `failed after ${a.attempts} attempt(s) (assess feeds retry ${event.itemId})`
+          : `attempt ${a.attempts} of ${MAX_ITEM_ATTEMPTS}, retry at ${when(a.nextAttemptAt)}`;
+      return `error on "${event.title}": ${event.error}; ${where}`;
+    }
+    case 'requeued-after-crash': {
+      const failed = event.failed > 0 ? `; ${event.failed} of them had no attempt left and failed` : '';
+      return `${event.count} interrupted item(s) back in the queue; their runs will be resumed${failed}`;
+    }
     case 'budget-reached':
       return event.message;
   }
@@ -58,8 +91,12 @@ function describe(event: WatchEvent): string {
 
 /**
  * `assess watch`: polls feeds on their schedules, queues new stories in the archive and assesses
- * them. `--once` polls every feed once, assesses what is new and exits (for cron/systemd timers).
- * The first SIGINT/SIGTERM stops polling and gives runs in flight `--grace` seconds.
+ * them. `--once` polls every feed once, assesses what is queued and exits (for cron/systemd
+ * timers). The first SIGINT/SIGTERM stops polling and gives runs in flight `--grace` seconds.
+ *
+ * Exit codes (README "Exit codes"): a signal wins over everything else, 130 for SIGINT and 143 for
+ * SIGTERM; then 4 when the archive failed; then, for `--once`, 3 when a feed failed or a run was
+ * not ok (degraded, failed, deferred or cut short); else 0. Bad input exits 2 before anything runs.
  */
 export async function watchCommand(options: WatchOptions, io: CliIo): Promise<ExitCode> {
   const env = environmentWithDotenv(io.env, io.cwd);
@@ -167,10 +204,11 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     db.close();
     await rememberRateLimits(models, io);
   }
-  if (watcher.fatal) {
-    io.stderr.write(`assess: ${watcher.fatal.message}; stopped (queued items wait for the next start)\n`);
-    return EXIT.archive;
-  }
+  if (watcher.fatal) io.stderr.write(`assess: ${watcher.fatal.message}; stopped (queued items wait for the next start)\n`);
+  // Stopped by a signal: its code, whatever happened before, so a supervisor sees why it ended.
+  const interrupted = interruptExitCode(io.signal);
+  if (interrupted !== undefined) return interrupted;
+  if (watcher.fatal) return EXIT.archive;
   // For cron/systemd: nonzero when something needs a look, without having stopped the other feeds.
   return feedErrors > 0 || unhealthyRuns > 0 ? EXIT.degraded : EXIT.ok;
 }
