@@ -235,6 +235,9 @@ describe('parsing the four formats', () => {
 
     expect(feed.items.map((i) => i.guid)).not.toContain('empty-6');
     for (const item of feed.items) expect(item.link ?? 'https://').toMatch(/^https:\/\//);
+    // Only the untitled item is marked as titled from its summary; the document is well-formed.
+    expect(feed.items.filter((i) => i.titleFromSummary).map((i) => i.guid)).toEqual(['untitled-5']);
+    expect(feed.warning).toBeUndefined();
   });
 
   it('RSS 1.0 (RDF): dc:date, rdf:about as guid, relative link against the feed URL', async () => {
@@ -242,6 +245,7 @@ describe('parsing the four formats', () => {
     const feed = await fetchOk('https://feeds.test/rdf.xml');
     expect(feed.format).toBe('rdf');
     expect(feed.title).toBe('RDF Wire');
+    expect(feed.warning).toBeUndefined();
     expect(feed.items).toEqual([
       {
         title: 'First RDF story',
@@ -266,6 +270,7 @@ describe('parsing the four formats', () => {
     const feed = await fetchOk('https://feeds.test/atom.xml');
     expect(feed.format).toBe('atom');
     expect(feed.title).toBe('Atom & Co');
+    expect(feed.warning).toBeUndefined();
     expect(feed.items).toEqual([
       {
         title: 'Ceasefire talks resume',
@@ -292,6 +297,7 @@ describe('parsing the four formats', () => {
     const feed = await fetchOk('https://feeds.test/feed.json');
     expect(feed.format).toBe('json');
     expect(feed.title).toBe('JSON Wire');
+    expect(feed.warning).toBeUndefined();
     expect(feed.items).toEqual([
       {
         title: 'Rates on hold',
@@ -318,6 +324,44 @@ describe('parsing the four formats', () => {
     const summary = parseFeedText(huge, 'https://feeds.test/huge.xml').items[0]!.summary;
     expect(summary.length).toBeLessThanOrEqual(1_000_000);
     expect(summary.endsWith('…')).toBe(true);
+  });
+});
+
+describe('a feed that is not well-formed XML is read, and flagged', () => {
+  const head = '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>\n';
+  const one = '<item><title>One</title><link>https://news.test/1</link></item>\n';
+  const two = '<item><title>Two</title><link>https://news.test/2</link></item>\n';
+
+  it('cut off before </channel></rss>: the items are recovered, with a warning naming what was left open', async () => {
+    serve('/cut.xml', `${head}${one}`, 'application/rss+xml');
+    const feed = await fetchOk('https://feeds.test/cut.xml');
+    expect(feed.items.map((i) => i.title)).toEqual(['One']);
+    expect(feed.warning).toBe('malformed XML: recovered 1 item (<rss>, <channel> never closed (document cut off?))');
+  });
+
+  it('missing only </rss>, or cut inside an item: the warning says where', () => {
+    const noRss = parseFeedText(`${head}${one}${two}</channel>\n`, 'https://feeds.test/x');
+    expect(noRss.items).toHaveLength(2);
+    expect(noRss.warning).toBe("malformed XML: recovered 2 items (line 2: Unclosed tag 'rss')");
+    const cutInItem = parseFeedText(`${head}${one}<item><title>Two</title><link>https://news.test/2</link>`, 'https://feeds.test/x');
+    expect(cutInItem.items.map((i) => i.title)).toEqual(['One', 'Two']);
+    expect(cutInItem.warning).toBe('malformed XML: recovered 2 items (<rss>, <channel>, <item> never closed (document cut off?))');
+  });
+
+  it('a bare ampersand: still read, still flagged', () => {
+    const feed = parseFeedText(`${head.replace('<title>T</title>', '<title>T & U</title>')}${one}</channel></rss>`, 'https://feeds.test/x');
+    expect(feed.items).toHaveLength(1);
+    expect(feed.warning).toBe("malformed XML: recovered 1 item (line 2: char '&' is not expected)");
+  });
+
+  it('well-formed documents carry no warning: entities, CDATA, a DOCTYPE, a BOM, processing instructions', () => {
+    const text =
+      '\uFEFF<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="x.xsl"?>\n<!DOCTYPE rss [<!ENTITY co "Co">]>\n' +
+      '<rss version="2.0"><channel><title>A &amp; B &co; &#8217;&nbsp;</title>' +
+      '<item><title><![CDATA[One & <b>bold</b>]]></title><link>https://news.test/1</link></item></channel></rss>\n';
+    const feed = parseFeedText(text, 'https://feeds.test/x');
+    expect(feed.items.map((i) => i.title)).toEqual(['One & bold']);
+    expect(feed.warning).toBeUndefined();
   });
 });
 
