@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { http, HttpResponse } from 'msw';
@@ -15,6 +18,7 @@ import { Watcher, type WatcherDeps, type WatchEvent } from '../../src/feeds/watc
 import type { RunOptions } from '../../src/pipeline/run-event.js';
 import { loadPrompts, type PromptSet } from '../../src/prompts/load-prompts.js';
 import { tempDir, withRaw } from './archive-fixtures.js';
+import { closeServer } from './close-server.js';
 import { runCliCaptured, type CapturedRun } from './cli-io.js';
 import { fakeLlm, type FakeLlm, type FakeLlmOptions } from './fake-apis.js';
 import { FEED_CONTENT_TYPES, atomFeed, rssFeed, type FixtureItem } from './feed-fixtures.js';
@@ -113,6 +117,54 @@ export function useFeedServer(server: SetupServer, base: string = FEEDS): FeedSe
     serveFeed,
     serveRss: (path, items) => serveFeed(path, () => feedBody(rssFeed(items), FEED_CONTENT_TYPES.rss)),
     serveAtom: (path, items) => serveFeed(path, () => feedBody(atomFeed(items), FEED_CONTENT_TYPES.atom)),
+  };
+}
+
+/** Feeds served over real HTTP on 127.0.0.1, for watchers in child processes (msw only reaches this process). */
+export interface LocalFeedServer {
+  /** `http://127.0.0.1:<port><path>` */
+  url(path: string): string;
+  /** Serves `body` at `path` from now on (200, with `contentType`). */
+  serve(path: string, body: string, contentType: string): void;
+  /** Requests per path so far. */
+  hits(path: string): number;
+}
+
+/** A local feed server for the test file: listening in beforeAll, closed (open sockets destroyed) in afterAll. */
+export function useLocalFeedServer(): LocalFeedServer {
+  const bodies = new Map<string, { body: string; contentType: string }>();
+  const hits = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = req.url ?? '/';
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      const feed = bodies.get(path);
+      if (!feed) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': feed.contentType }).end(feed.body);
+    });
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('local feed server: no port');
+    port = address.port;
+  });
+  afterAll(async () => {
+    if (server) await closeServer(server, sockets);
+  });
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    serve: (path, body, contentType) => void bodies.set(path, { body, contentType }),
+    hits: (path) => hits.get(path) ?? 0,
   };
 }
 
