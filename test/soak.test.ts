@@ -18,6 +18,7 @@ import {
   type ReportJson,
   type SoakReport,
 } from './soak/soak.js';
+import { describeReconciliation, reconcile, type ArchivedCall, type ServedRequest } from './soak/reconcile.js';
 
 /**
  * Fault injection against the real CLI and SDKs: a fake model server on 127.0.0.1 answers from
@@ -256,9 +257,14 @@ describe('soak: 6 events × 4 desks at a 30% fault rate (seeded)', () => {
     expect(report.attempts.maxPerDeskRound).toBeLessThanOrEqual(report.policy.maxAttempts);
     expect(report.attempts.serverMaxPerTurn).toBeLessThanOrEqual(report.policy.retries + 1);
     expect(report.attempts.serverMaxTurns).toBeLessThanOrEqual(report.policy.repairs + 1);
-    // Every request the server saw is one archived call (the SDKs retry nothing on their own).
-    expect(report.calls.round0).toBe(report.server.runPhase);
-    expect(report.retries.archive).toBe(report.retries.server);
+    // Every request the server saw is one archived call (the SDKs retry nothing on their own), and
+    // every archived call is a request the server saw, or ended before reaching it (reconcile.ts).
+    expect(report.reconciliation.unexplained).toEqual([]);
+    expect(report.callsMatchRequests).toBe(true);
+    const unreached = report.reconciliation.unreached.timeout + report.reconciliation.unreached.connection;
+    expect(report.calls.round0).toBe(report.server.runPhase + unreached);
+    expect(report.reconciliation.repeatedTurns).toBe(report.retries.server);
+    expect(report.retries.archive).toBeGreaterThanOrEqual(report.retries.server);
     expect(report.retries.archive).toBeGreaterThan(0);
   });
 
@@ -274,6 +280,99 @@ describe('soak: 6 events × 4 desks at a 30% fault rate (seeded)', () => {
     // Only the missing desks and the synthesis were asked again.
     expect(report.server.resumePhase).toBeLessThan(report.server.runPhase);
   });
+});
+
+describe('the archive-vs-wire self-check (reconcile)', () => {
+  const call = (id: number, turn: string, extra: Partial<ArchivedCall> = {}): ArchivedCall => ({
+    id,
+    runId: 'run-1-abcdef',
+    purpose: 'desk/JP-01',
+    conversation: 'c1',
+    turn,
+    answered: true,
+    error: null,
+    ...extra,
+  });
+  const request = (serial: number, turn: string, extra: Partial<ServedRequest> = {}): ServedRequest => ({ serial, conversation: 'c1', turn, answered: true, ...extra });
+  const timedOut = { answered: false, error: 'openai call timed out after 3s' };
+
+  it('equal accounts: nothing unreached, nothing unexplained', () => {
+    const r = reconcile([call(1, 't1', { answered: false, error: 'openai HTTP 500: boom' }), call(2, 't1'), call(3, 't2')], [request(1, 't1'), request(2, 't1'), request(3, 't2')]);
+    expect(r).toEqual({ calls: 3, requests: 3, unreached: { timeout: 0, connection: 0 }, repeatedTurns: 1, unexplained: [] });
+    expect(describeReconciliation(r)).toBe('yes: 3 archived = 3 on the wire + 0 that ended before reaching it');
+  });
+
+  it('a call that timed out before its request reached the server explains the difference', () => {
+    // Attempt 1 answered 500, attempt 2 timed out unseen, attempt 3 succeeded: the server saw the turn twice.
+    const r = reconcile([call(1, 't1', { answered: false, error: 'openai HTTP 500: boom' }), call(2, 't1', timedOut), call(3, 't1')], [request(1, 't1'), request(2, 't1')]);
+    expect(r.unexplained).toEqual([]);
+    expect(r.unreached).toEqual({ timeout: 1, connection: 0 });
+    expect(r.repeatedTurns).toBe(1);
+    expect(describeReconciliation(r)).toBe('yes: 3 archived = 2 on the wire + 1 that ended before reaching it (timeout 1)');
+  });
+
+  it('a timed-out call the server did see (a hang) is matched, not counted as unreached', () => {
+    const r = reconcile([call(1, 't1', timedOut), call(2, 't1')], [request(1, 't1', { answered: false }), request(2, 't1')]);
+    expect(r.unreached).toEqual({ timeout: 0, connection: 0 });
+    expect(r.unexplained).toEqual([]);
+  });
+
+  it('a connection failure with no answer may also have ended before the server', () => {
+    const r = reconcile([call(1, 't1', { answered: false, error: 'openai connection failed: socket hang up' }), call(2, 't1')], [request(1, 't1')]);
+    expect(r.unreached).toEqual({ timeout: 0, connection: 1 });
+    expect(r.unexplained).toEqual([]);
+  });
+
+  it('a request the archive does not have is a mismatch', () => {
+    const r = reconcile([call(1, 't1')], [request(1, 't1'), request(2, 't1')]);
+    expect(r.unexplained).toHaveLength(1);
+    expect(r.unexplained[0]).toMatch(/^run-1-ab desk\/JP-01: 1 archived call\(s\), 2 request\(s\) on the wire/);
+    expect(describeReconciliation(r)).toMatch(/^NO: 1 conversation\(s\) do not add up \(1 archived, 2 on the wire/);
+    expect(reconcile([], [request(1, 't1')]).unexplained).toEqual(['1 request(s) of conversation c1 that the archive has no call of']);
+  });
+
+  it('a missing request is a mismatch unless the call ended in a timeout or connection failure without an answer', () => {
+    // Answered, yet unseen by the server.
+    expect(reconcile([call(1, 't1'), call(2, 't2')], [request(1, 't2')]).unexplained).toHaveLength(1);
+    // An HTTP error needs a server that sent it.
+    expect(reconcile([call(1, 't1', { answered: false, error: 'openai HTTP 500: boom' }), call(2, 't1')], [request(1, 't1')]).unexplained).toHaveLength(1);
+    // A timeout that still has an answer recorded did reach a server.
+    expect(reconcile([call(1, 't1', { answered: true, error: 'openai call timed out after 3s' }), call(2, 't1')], [request(1, 't1')]).unexplained).toHaveLength(1);
+  });
+
+  it('calls and requests are paired in order and by turn', () => {
+    // The server answered (and so the archive must show an answer for) the repair turn, not the initial one.
+    expect(reconcile([call(1, 't1', timedOut), call(2, 't2')], [request(1, 't2')]).unexplained).toEqual([]);
+    expect(reconcile([call(1, 't1'), call(2, 't2')], [request(1, 't2'), request(2, 't1')]).unexplained).toHaveLength(1);
+    // A call that got an answer cannot pair with a request the server never answered.
+    expect(reconcile([call(1, 't1')], [request(1, 't1', { answered: false })]).unexplained).toHaveLength(1);
+  });
+});
+
+describe('soak self-check with calls cut before they reach the server', () => {
+  const server = useFaultServer(3);
+
+  it('a 1 ms call timeout: every archived call is a request on the wire or a timeout that never got there', async () => {
+    const report = await runSoak({
+      server,
+      dbPath: freshDb('unreached'),
+      events: 2,
+      desks: ['JP-01', 'US-01'],
+      faultRate: 0,
+      seed: 3,
+      timeoutSec: 0.001,
+      retries: 1,
+      repairs: 0,
+      parallel: 2,
+      anthropicEvery: 2,
+    });
+    const { reconciliation } = report;
+    expect(reconciliation.unexplained).toEqual([]);
+    expect(report.callsMatchRequests).toBe(true);
+    expect(reconciliation.unreached.timeout).toBeGreaterThan(0);
+    expect(report.calls.round0).toBe(report.server.runPhase + reconciliation.unreached.timeout + reconciliation.unreached.connection);
+    expect(report.calls.round0).toBeGreaterThan(report.server.runPhase);
+  }, 60_000);
 });
 
 describe('SIGKILL at a random moment (seeded)', () => {

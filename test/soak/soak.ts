@@ -37,9 +37,10 @@ import { fileURLToPath } from 'node:url';
 import DatabaseConstructor, { type Database } from 'better-sqlite3';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
-import { FAULT_KINDS, FaultServer, seededRandom, type FaultKind, type FaultRequest } from '../support/fault-server.js';
+import { FAULT_KINDS, FaultServer, conversationKey, seededRandom, turnKey, type Api, type FaultKind, type FaultRequest } from '../support/fault-server.js';
 import { writeDeskCopies } from '../support/desk-copies.js';
 import { ROOT, SEED_EVENT } from '../support/paths.js';
+import { describeReconciliation, reconcile, type ArchivedCall, type Reconciliation } from './reconcile.js';
 
 export const ALL_DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'] as const;
 export const FAKE_OPENAI_KEY = 'sk-soak-000000000000';
@@ -209,7 +210,7 @@ export interface SoakReport {
   resumed: number;
   resumeExitCodes: Record<string, number>;
   calls: { total: number; round0: number; resumeRounds: number };
-  server: { requests: number; runPhase: number; resumePhase: number; aborted: number };
+  server: { requests: number; runPhase: number; resumePhase: number; aborted: number; incompleteRequests: number };
   faults: Record<FaultKind, number>;
   faultsTotal: number;
   retries: { archive: number; server: number };
@@ -224,7 +225,9 @@ export interface SoakReport {
     serverMaxPerTurn: number;
     overPolicy: string[];
   };
-  /** Round-0 calls in the archive vs requests the server saw in the run phase. */
+  /** Round-0 calls in the archive vs requests the server saw in the run phase, call by call (see reconcile.ts). */
+  reconciliation: Reconciliation;
+  /** Every round-0 call is a request the server saw, or ended (timeout, connection) before reaching it. */
   callsMatchRequests: boolean;
   crashes: { total: number; details: string[] };
   wallMs: { total: number; runs: number; resumes: number };
@@ -337,7 +340,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       "SELECT failure_kind, failure_reason FROM desk_results WHERE status = 'failed' AND round = 0",
     );
     const synthesisFailures = one<{ n: number }>('SELECT COUNT(*) AS n FROM syntheses WHERE error IS NOT NULL').n;
-    stats = { statuses, calls, retries, perDesk, failures, synthesisFailures };
+    // Round-0 calls with the prompts they sent, keyed as the server keys its requests.
+    const archivedCalls = all<{ id: number; runId: string; purpose: string; provider: string; answered: number; error: string | null; system: string; messages: string }>(
+      `SELECT c.id, c.run_id AS runId, c.purpose, c.provider, (c.raw_text IS NOT NULL OR c.input_tokens IS NOT NULL) AS answered, c.error,
+         s.body AS system, m.body AS messages
+       FROM calls c JOIN texts s ON s.hash = c.system_hash JOIN texts m ON m.hash = c.messages_hash WHERE c.round = 0`,
+    ).map((c): ArchivedCall => {
+      const messages = JSON.parse(c.messages) as { role: string; content: string }[];
+      const firstUser = messages.find((m) => m.role === 'user')?.content ?? '';
+      return {
+        id: c.id,
+        runId: c.runId,
+        purpose: c.purpose,
+        conversation: conversationKey(c.provider as Api, c.system, firstUser),
+        turn: turnKey(messages),
+        answered: c.answered === 1,
+        error: c.error,
+      };
+    });
+    stats = { statuses, calls, retries, perDesk, failures, synthesisFailures, archivedCalls };
   } finally {
     db.close();
   }
@@ -354,6 +375,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     seenTurns.add(r.turn);
   }
   const serverRepairTurns = new Set(runRequests.filter((r) => r.kind === 'repair').map((r) => r.turn)).size;
+  const reconciliation = reconcile(
+    stats.archivedCalls,
+    runRequests.map((r) => ({ serial: r.serial, conversation: r.conversation, turn: r.turn, answered: r.answeredAt !== null && !r.aborted })),
+  );
 
   const overPolicy = [
     ...stats.perDesk
@@ -388,6 +413,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       runPhase: runRequests.length,
       resumePhase: resumeRequests.length,
       aborted: runRequests.filter((r) => r.aborted).length,
+      incompleteRequests: server.incompleteRequests,
     },
     faults,
     faultsTotal: Object.values(faults).reduce((a, b) => a + b, 0),
@@ -411,7 +437,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       serverMaxPerTurn: Math.max(0, ...conversations.map((c) => c.maxPerTurn)),
       overPolicy,
     },
-    callsMatchRequests: (stats.calls.round0 ?? 0) === runRequests.length,
+    reconciliation,
+    callsMatchRequests: reconciliation.unexplained.length === 0 && reconciliation.calls === (stats.calls.round0 ?? 0) && reconciliation.requests === runRequests.length,
     crashes: { total: crashDetails.length, details: crashDetails },
     wallMs: { total: performance.now() - started, runs: runsMs, resumes: resumesMs },
     outcomes,
@@ -860,10 +887,13 @@ export function renderSoakTable(report: SoakReport | undefined, kills?: KillRepo
     ['resumed', `${report.resumed} (exit codes: ${fmt(report.resumeExitCodes)})`],
     ['runs after resume', fmt(report.after)],
     ['calls (archive)', `${report.calls.total} (run ${report.calls.round0}, resumes ${report.calls.resumeRounds})`],
-    ['requests (server)', `${report.server.requests} (run ${report.server.runPhase}, resumes ${report.server.resumePhase}); aborted by client ${report.server.aborted}`],
-    ['archive calls = server requests', report.callsMatchRequests ? 'yes' : 'NO'],
+    [
+      'requests (server)',
+      `${report.server.requests} (run ${report.server.runPhase}, resumes ${report.server.resumePhase}); aborted by client ${report.server.aborted}; bodies cut mid-upload ${report.server.incompleteRequests}`,
+    ],
+    ['archive calls = server requests', `${report.callsMatchRequests ? '' : 'NO — '}${describeReconciliation(report.reconciliation)}`],
     ['faults injected', `${report.faultsTotal}: ${fmt(report.faults)}`],
-    ['retries', `${report.retries.archive} (server saw ${report.retries.server} repeated turns)`],
+    ['retries', `${report.retries.archive} (server saw ${report.retries.server} repeated turns; ${report.reconciliation.repeatedTurns} among the calls that reached it)`],
     ['repairs', `${report.repairs.archive} repair calls (server: ${report.repairs.server} distinct repair turns)`],
     ['desk failures (run)', `${report.deskFailures.total}: ${fmt(report.deskFailures.byKind)}`],
     ['  by cause', fmt(report.deskFailures.byCause)],
@@ -986,7 +1016,12 @@ async function main(): Promise<number> {
         ...(missing > 0 ? [`${missing} event(s) left no archived run`] : []),
         ...report.crashes.details,
         ...report.attempts.overPolicy,
-        ...(report.callsMatchRequests ? [] : [`archive round-0 calls ${report.calls.round0} ≠ server requests ${report.server.runPhase}`]),
+        ...(report.callsMatchRequests
+          ? []
+          : [`archive round-0 calls vs server requests: ${describeReconciliation(report.reconciliation)}`, ...report.reconciliation.unexplained]),
+        ...(report.reconciliation.repeatedTurns === report.retries.server
+          ? []
+          : [`repeated turns: ${report.reconciliation.repeatedTurns} among archived calls that reached the server, ${report.retries.server} on the server`]),
       );
     } else problems.push(...crashes);
     problems.push(...(kills?.problems ?? []), ...(rateLimit?.problems ?? []));

@@ -239,6 +239,16 @@ export function seededRandom(seed: number): () => number {
 
 const sha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
 
+/**
+ * `FaultRequest.conversation`: one desk (or synthesizer) of one event. Exported so a caller holding
+ * the same prompts (the archive stores them) can name the conversation a request belongs to.
+ */
+export const conversationKey = (api: Api, system: string, firstUser: string): string => sha(`${api}\u0000${system}\u0000${firstUser}`);
+
+/** `FaultRequest.turn`: the whole message list after the system prompt, as `{ role, content }` objects. */
+export const turnKey = (messages: readonly { role: string; content: string }[]): string =>
+  sha(JSON.stringify(messages.map((m) => ({ role: m.role, content: m.content }))));
+
 // ---------------------------------------------------------------------------------------------
 // A valid instance from a JSON Schema (the common strict subset assess sends).
 
@@ -656,6 +666,12 @@ export interface ConversationStats {
 
 export class FaultServer {
   readonly requests: FaultRequest[] = [];
+  /**
+   * Requests whose body never finished arriving (the client gave up mid-upload): never recorded in
+   * `requests`, since nothing about them (target, turn) is known. Counted so a client-side account
+   * can tell "never sent" from "cut on the way".
+   */
+  incompleteRequests = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private readonly started = Date.now();
@@ -829,9 +845,14 @@ export class FaultServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
+    let bodyEnded = false;
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => undefined);
+    req.on('close', () => {
+      if (!bodyEnded) this.incompleteRequests++;
+    });
     req.on('end', () => {
+      bodyEnded = true;
       const api: Api | null =
         req.method === 'POST' && req.url?.split('?')[0] === '/v1/chat/completions'
           ? 'openai'
@@ -857,7 +878,7 @@ export class FaultServer {
 
       const firstUser = request.messages.find((m) => m.role === 'user')?.content ?? '';
       const target = targetOf(request.system, firstUser);
-      const conversation = sha(`${api}\u0000${request.system}\u0000${firstUser}`);
+      const conversation = conversationKey(api, request.system, firstUser);
       // A request the limiter refuses takes no attempt number (see FaultRequest.attempt).
       const attempt = (this.attempts.get(conversation) ?? 0) + 1;
       const seen = {
@@ -868,7 +889,7 @@ export class FaultServer {
         model: request.model,
         phase: this.phaseName,
         conversation,
-        turn: sha(JSON.stringify(request.messages)),
+        turn: turnKey(request.messages),
         kind: request.messages.length > 1 ? ('repair' as const) : ('initial' as const),
         attempt,
         arrivedAt,
