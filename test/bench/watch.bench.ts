@@ -82,9 +82,11 @@ const rssMb = (): number => {
 export interface WatchBenchResult {
   items: number;
   polls: number;
+  /** Items whose archived run is an assessment (ok, or degraded with a synthesis). */
   assessed: number;
+  /** Items polled but not assessed. */
   lost: number;
-  /** Items assessed more than once (done rows beyond the distinct runs they point to). */
+  /** Items assessed more than once (assessed items beyond the distinct runs they point to). */
   duplicated: number;
   okRuns: number;
   modelCalls: number;
@@ -152,7 +154,15 @@ export async function watchBench(): Promise<WatchBenchResult> {
     const after1000 = rssMb();
 
     const total = PAGES * PER_PAGE;
-    const items = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT run_id) AS runs FROM feed_items WHERE status = 'done'").get() as { n: number; runs: number };
+    // Assessed means the item's archived run is an assessment: ok, or degraded with a synthesis
+    // (its latest version). Not the item's own `done` mark, which is what is being checked.
+    const items = db
+      .prepare(
+        `SELECT COUNT(*) AS n, COUNT(DISTINCT i.run_id) AS runs FROM feed_items i JOIN runs r ON r.id = i.run_id
+         WHERE r.status = 'ok' OR (r.status = 'degraded' AND (SELECT s.risk_view_json FROM syntheses s WHERE s.run_id = r.id
+           ORDER BY s.version DESC LIMIT 1) IS NOT NULL)`,
+      )
+      .get() as { n: number; runs: number };
     const runs = (db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'ok'").get() as { n: number }).n;
     return {
       items: total,
