@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { AGENT_ID_PATTERN } from './agent-id.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The desk assessment. `AssessmentDraftSchema` is what the model writes: it is the validator,

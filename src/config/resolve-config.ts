@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveDbPath } from './db-path.js';
 import { InputError } from '../errors/index.js';
 import type { ConfigFile } from './config-file.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import { safeParseJson } from './extract-json.js';
 import { BUILT_IN_PRICES } from './pricing.js';

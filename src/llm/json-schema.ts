@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Keywords outside the subset every structured-output provider accepts (OpenAI strict mode

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseYamlInput } from '../yaml/parse-yaml-input.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors/index.js';
 import { BUILT_IN_PRICES, type PriceTable } from './pricing.js';
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError } from '../errors/index.js';
 import type { ModelResponse, StructuredModel, StructuredRequest } from './types.js';
 

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadAgents, type AgentDefinition } from '../../agents/index.js';
 import { openArchive } from '../../archive/open-archive.js';
 import { buildModels, KEY_VARIABLES, keyAvailable, keyedProviderOf, loadConfigFile, modelChoiceFor, resolveConfig, withAbsolutePaths, type AssessConfig, type ConfigFlags, type ProviderName } from '../../config/index.js';
