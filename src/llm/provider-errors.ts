@@ -62,6 +62,19 @@ function isQuotaExhausted(status: number, detail: { text: string; code: string |
 }
 
 /**
+ * Whether `error` is of an SDK error class called `className`, or a subclass. instanceof sees only
+ * the copy of the SDK this module imported; LangChain's integrations throw the errors of the copy
+ * in node_modules, which is another copy when the CLI is bundled (or when npm installs two
+ * versions), so the class names along the prototype chain are checked too.
+ */
+function isSdkClass(error: unknown, className: string): boolean {
+  for (let proto: unknown = typeof error === 'object' && error !== null ? Object.getPrototypeOf(error) : null; proto !== null && typeof proto === 'object'; proto = Object.getPrototypeOf(proto)) {
+    if (Object.hasOwn(proto, 'constructor') && (proto as { constructor: { name?: unknown } }).constructor.name === className) return true;
+  }
+  return false;
+}
+
+/**
  * Maps an SDK or network error to a typed error. `timedOut` says whether our per-call timer fired
  * (the SDK only sees an abort); `cancelled` whether the caller aborted the whole run.
  */
@@ -92,13 +105,13 @@ export function toProviderError(
       cause: error,
     });
   }
-  // Classes, not names: openai 6.x errors keep the name 'Error', so only instanceof tells them apart.
-  if (error instanceof OpenAIConnectionTimeout || error instanceof AnthropicConnectionTimeout || e.name === 'APIConnectionTimeoutError') {
+  // Classes, not names: openai 6.x errors keep the name 'Error', so only the class tells them apart.
+  if (error instanceof OpenAIConnectionTimeout || error instanceof AnthropicConnectionTimeout || isSdkClass(error, 'APIConnectionTimeoutError') || e.name === 'APIConnectionTimeoutError') {
     return new ProviderError(`${context.provider} connection timed out`, { retryable: true, cause: error });
   }
   // fetch's network failures are TypeError('fetch failed') with a cause; any other TypeError is a bug, not the network.
   const fetchFailure = e.name === 'TypeError' && (e.message === 'fetch failed' || (error as { cause?: unknown }).cause !== undefined);
-  if (error instanceof OpenAIConnectionError || error instanceof AnthropicConnectionError || e.name === 'APIConnectionError' || e.name === 'FetchError' || fetchFailure) {
+  if (error instanceof OpenAIConnectionError || error instanceof AnthropicConnectionError || isSdkClass(error, 'APIConnectionError') || e.name === 'APIConnectionError' || e.name === 'FetchError' || fetchFailure) {
     return new ProviderError(`${context.provider} connection failed: ${redactSecrets((e.message ?? '').split('\n')[0] ?? '')}`, {
       retryable: true,
       cause: error,
