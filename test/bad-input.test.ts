@@ -146,10 +146,16 @@ describe('event files', () => {
     }
   });
 
-  it('a directory instead of a file', async () => {
+  it('a folder with no event files in it (a folder is a batch of the event files it holds)', async () => {
     const sub = join(dir, 'a-folder.json');
-    mkdirSync(sub, { recursive: true });
-    await expectUsage(cli(['run', sub, '--provider', 'replay']), `assess: ${sub}: is a directory, expected an event file`);
+    mkdirSync(join(sub, 'nested'), { recursive: true });
+    writeFileSync(join(sub, 'notes.pdf'), '%PDF');
+    writeFileSync(join(sub, '.hidden.json'), '{"title":"dotfiles are not events"}');
+    writeFileSync(join(sub, 'nested', 'deeper.json'), '{"title":"subfolders are not entered"}');
+    await expectUsage(
+      cli(['run', sub, '--provider', 'replay']),
+      `assess: ${sub}: no event files in the folder (.json, .yaml, .yml, .md, .txt, .jsonl, .ndjson)`,
+    );
   });
 
   it('malformed JSON: names the file, line 2 and the column', async () => {
@@ -216,6 +222,24 @@ describe('event files', () => {
 
   it('a file together with --title', async () => {
     await expectUsage(cli(['run', OK_EVENT(), '--title', 'T', '--provider', 'replay']), /^assess: give the event either as a file/);
+    await expectUsage(cli(['run', OK_EVENT(), OK_EVENT(), '--title', 'T', '--provider', 'replay']), /^assess: give the events as files, folders, URLs or -, or one event with --title/);
+  });
+
+  it('a bad --runs, with one event or several', async () => {
+    for (const value of ['0', '33', 'two', '1.5']) {
+      await expectUsage(cli(['run', OK_EVENT(), '--provider', 'replay', '--runs', value]), `assess: --runs ${value}: expected a whole number from 1 to 32`);
+      await expectUsage(cli(['run', OK_EVENT(), OK_EVENT(), '--provider', 'replay', '--runs', value]), `assess: --runs ${value}: expected a whole number from 1 to 32`);
+    }
+  });
+
+  it('several events that are all bad: one line each, nothing run, exit 2', async () => {
+    const r = await cli(['run', write('bad-a.json', '{'), join(dir, 'nope.md'), '--provider', 'replay']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `assess: ${join(dir, 'bad-a.json')}: malformed JSON at line 1, column 2 (CloseBraceExpected)`,
+      `assess: ${join(dir, 'nope.md')}: no such file`,
+    ]);
   });
 
   it('no event at all', async () => {

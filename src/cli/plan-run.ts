@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadAgents, selectAgents, type AgentDefinition } from '../agents/index.js';
 import { loadConfigFile, resolveConfig, type AssessConfig, type ConfigFlags } from '../config/index.js';
 import { InputError } from '../errors/index.js';
-import { nodeEventReaders, readEvent, type EventSpec, type IdentifiedEvent } from '../event/index.js';
+import { isPageUrl, nodeEventReaders, readEvent, type EventSpec, type IdentifiedEvent } from '../event/index.js';
 import { loadPrompts, type PromptSet } from '../prompts/index.js';
 import type { CliIo } from './io.js';
 import { environmentWithDotenv } from './load-env.js';
@@ -31,24 +31,44 @@ export interface RunPlan {
 
 const FORMATS = ['md', 'json'] as const;
 
-const splitList = (value: string | undefined): string[] | undefined =>
+export const splitList = (value: string | undefined): string[] | undefined =>
   value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
 
-/**
- * The part of `assess run` that needs no model and no key: validates the format and the
- * configuration, reads the event, selects the desks and loads the prompt templates. Bad input
- * throws InputError (exit 2) before anything is called or written.
- */
-export async function planRun(eventPath: string | undefined, options: PlanRunOptions, io: CliIo): Promise<RunPlan> {
+/** The format and the configuration (flags, environment and .env, settings file): InputError when wrong. */
+export function resolveRunConfig(options: PlanRunOptions, io: CliIo): { config: AssessConfig; abs: (path: string) => string } {
   if (!(FORMATS as readonly string[]).includes(options.format)) {
     throw new InputError(`unknown format ${options.format}; use md or json`);
   }
   const env = environmentWithDotenv(io.env, io.cwd);
   const config = resolveConfig(options, env, DEFAULT_PATHS, loadConfigFile(options.configFile, env, io.cwd));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+  return { config, abs };
+}
 
+/** The desks `--agents` selects and the prompt templates. */
+export async function loadDesksAndPrompts(
+  config: AssessConfig,
+  abs: (path: string) => string,
+  options: Pick<PlanRunOptions, 'agents'>,
+): Promise<{ agents: AgentDefinition[]; prompts: PromptSet }> {
+  const agents = selectAgents(await loadAgents(abs(config.agentsDir)), splitList(options.agents));
+  const prompts = await loadPrompts(abs(config.promptsDir));
+  return { agents, prompts };
+}
+
+/**
+ * Reads one event argument — a file, `-` for stdin, an http(s) URL of a news page — or, without
+ * one, the event given by flags. Errors name a path as the user typed it, not the absolute one.
+ */
+export async function readEventArgument(
+  eventPath: string | undefined,
+  options: PlanRunOptions,
+  io: CliIo,
+  config: Pick<AssessConfig, 'maxEventChars'>,
+  abs: (path: string) => string,
+): Promise<IdentifiedEvent> {
   const spec: EventSpec = {
-    ...(eventPath !== undefined ? { path: eventPath === '-' ? '-' : abs(eventPath) } : {}),
+    ...(eventPath === undefined ? {} : isPageUrl(eventPath) ? { pageUrl: eventPath } : { path: eventPath === '-' ? '-' : abs(eventPath) }),
     ...(options.title !== undefined ? { title: options.title } : {}),
     ...(options.text !== undefined ? { text: options.text } : {}),
     ...(options.url !== undefined ? { url: options.url } : {}),
@@ -56,14 +76,23 @@ export async function planRun(eventPath: string | undefined, options: PlanRunOpt
     ...(options.tags !== undefined ? { tags: splitList(options.tags) ?? [] } : {}),
     ...(options.language !== undefined ? { language: options.language } : {}),
   };
-  const event = await readEvent(spec, nodeEventReaders(io.stdin), { maxChars: config.maxEventChars }).catch((error: unknown) => {
-    // Name the path as the user typed it, not the absolute one.
-    if (error instanceof InputError && eventPath && eventPath !== '-') {
+  const readers = nodeEventReaders(io.stdin, { ...(io.fetch ? { fetch: io.fetch } : {}), signal: io.signal });
+  return readEvent(spec, readers, { maxChars: config.maxEventChars }).catch((error: unknown) => {
+    if (error instanceof InputError && eventPath && eventPath !== '-' && !isPageUrl(eventPath)) {
       throw new InputError(error.message.replace(abs(eventPath), eventPath));
     }
     throw error;
   });
-  const agents = selectAgents(await loadAgents(abs(config.agentsDir)), splitList(options.agents));
-  const prompts = await loadPrompts(abs(config.promptsDir));
+}
+
+/**
+ * The part of `assess run` that needs no model and no key: validates the format and the
+ * configuration, reads the event, selects the desks and loads the prompt templates. Bad input
+ * throws InputError (exit 2) before anything is called or written.
+ */
+export async function planRun(eventPath: string | undefined, options: PlanRunOptions, io: CliIo): Promise<RunPlan> {
+  const { config, abs } = resolveRunConfig(options, io);
+  const event = await readEventArgument(eventPath, options, io, config, abs);
+  const { agents, prompts } = await loadDesksAndPrompts(config, abs, options);
   return { config, event, agents, prompts, abs };
 }

@@ -50,7 +50,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
   modelOptions(program
     .command('run')
     .description('assess a news event with the country desks and synthesize a consolidated risk view')
-    .argument('[event]', 'event file (.json, .yaml, .yml, .md, .txt) or - for stdin')
+    .argument('[events...]', 'event files (.json, .yaml, .yml, .md, .txt), http(s) URLs of news pages, folders of event files, .jsonl files, or - for stdin (one event, or JSON Lines)')
     .option('--title <text>', 'event title (instead of a file)')
     .option('--text <text>', 'event body text (with --title)')
     .option('--url <url>', 'event URL (with --title)')
@@ -59,7 +59,8 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--language <tag>', 'language of the text, e.g. en, ja (with --title)')
     .option('--agents <ids>', 'comma-separated desk ids (default: all desks)'))
     .addOption(new Option('--format <format>', 'report format on stdout').choices(['md', 'json']).default('md'))
-    .option('--out <dir>', 'write report.md and report.json to this folder instead of stdout')
+    .option('--out <dir>', 'write report.md and report.json to this folder instead of stdout (several events: a folder per event and index.md/index.json)')
+    .option('--runs <n>', 'with several events: events assessed at once (default 2)')
     .option('--no-progress', 'no progress display on stderr')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent (default: $LOG_LEVEL or warn)')
     .option('--agents-dir <dir>', 'folder of desk files (default: the shipped agents/)')
@@ -67,15 +68,15 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--replay-dir <dir>', 'folder of recordings for --provider replay (default: fixtures/replay)')
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--no-archive', 'do not archive this run')
-    .option('--max-cost <usd>', 'cost budget for the run: once reached, nothing new starts and the run ends degraded')
-    .option('--max-tokens <n>', 'token budget for the run (input + output over all calls), likewise')
+    .option('--max-cost <usd>', 'cost budget for the run (with several events: for all of them): once reached, nothing new starts and the run ends degraded')
+    .option('--max-tokens <n>', 'token budget for the run (input + output over all calls; with several events: for all of them), likewise')
     // The name this budget had before --max-tokens took it over; kept so scripts keep working.
     .addOption(new Option('--max-run-tokens <n>').hideHelp())
     .option('--dry-run', 'render every prompt and estimate tokens and cost per desk, without calling a model')
     // Commands load on demand: `runs list` should not pay for importing the model SDKs.
-    .action(async (event: string | undefined, options: RunCommandOptions) => {
+    .action(async (events: string[], options: RunCommandOptions) => {
       const { runCommand } = await import('./commands/run.js');
-      setCode(await runCommand(event, options, io));
+      setCode(await runCommand(events, options, io));
     });
 
   const filterOptions = (command: Command): Command =>

@@ -5,3 +5,4 @@ export { readEvent, nodeEventReaders, type EventSpec, type EventReaders } from '
 export { sanitizeText, sanitizeLine, sanitizeEventFields } from './sanitize-text.js';
 export { DEFAULT_MAX_EVENT_CHARS, MAX_TITLE_CHARS, capBody, capTitle, capEvent, countChars, cutMarker, describeCut, type EventLimits } from './size-cap.js';
 export { decodeUtf8, firstInvalidUtf8Offset } from './decode-utf8.js';
+export { isPageUrl } from './page-url.js';

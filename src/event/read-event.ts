@@ -3,12 +3,14 @@ import { InputError } from '../errors/index.js';
 import { decodeUtf8 } from './decode-utf8.js';
 import { eventId } from './event-id.js';
 import { formatFromPath, parseEventText, sniffFormat, toNewsEvent } from './parse-event-text.js';
-import type { IdentifiedEvent } from './schema.js';
+import type { IdentifiedEvent, NewsEvent } from './schema.js';
 import type { EventLimits } from './size-cap.js';
 
-/** Where the event comes from: a path (`-` for stdin) or flags. */
+/** Where the event comes from: a path (`-` for stdin), a web page, or flags. */
 export interface EventSpec {
   path?: string;
+  /** An http(s) URL of a news page: fetched, its article extracted (read-page-event.ts). */
+  pageUrl?: string;
   title?: string;
   text?: string;
   url?: string;
@@ -24,10 +26,24 @@ export interface EventSpec {
 export interface EventReaders {
   readFile: (path: string) => Promise<Uint8Array | string>;
   readStdin: () => Promise<Uint8Array | string>;
+  /** Fetches a page and makes it an event (readPageEvent with the caller's fetch and signal). */
+  readPage: (url: string, limits: EventLimits) => Promise<NewsEvent>;
 }
 
-export const nodeEventReaders = (stdin: NodeJS.ReadableStream = process.stdin): EventReaders => ({
+/**
+ * Files from disk, stdin from `stdin`, pages with `fetchImpl` (cancelled by `signal`). The CLI
+ * passes its own; the defaults serve tests and scripts.
+ */
+export const nodeEventReaders = (
+  stdin: NodeJS.ReadableStream = process.stdin,
+  page: { fetch?: typeof fetch; signal?: AbortSignal } = {},
+): EventReaders => ({
   readFile: (path) => readFile(path),
+  readPage: async (url, limits) => {
+    // Loaded on demand: the HTML parser and Readability cost start-up time every file run would pay.
+    const { pageHttpOptions, readPageEvent } = await import('./read-page-event.js');
+    return readPageEvent(url, pageHttpOptions(page.fetch ?? fetch, page.signal ?? new AbortController().signal), limits);
+  },
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -52,11 +68,13 @@ function fileErrorMessage(path: string, error: unknown): string {
  */
 export async function readEvent(spec: EventSpec, readers: EventReaders, limits: EventLimits = {}): Promise<IdentifiedEvent> {
   const fromFlags = spec.title !== undefined || spec.text !== undefined;
-  if (spec.path !== undefined && fromFlags) {
+  if ((spec.path !== undefined || spec.pageUrl !== undefined) && fromFlags) {
     throw new InputError('give the event either as a file (or -) or with --title/--text, not both');
   }
   let event;
-  if (spec.path === '-') {
+  if (spec.pageUrl !== undefined) {
+    event = await readers.readPage(spec.pageUrl, limits);
+  } else if (spec.path === '-') {
     const text = asText(await readers.readStdin(), 'stdin');
     event = parseEventText(text, sniffFormat(text), 'stdin', limits);
   } else if (spec.path !== undefined) {

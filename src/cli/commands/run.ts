@@ -1,21 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ArchiveRecorder, ArchiveUnavailableError, openArchive } from '../../archive/index.js';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { buildModels, runOptionsFrom, withAbsolutePaths } from '../../config/index.js';
-import { modelsWithoutPrice } from '../../llm/pricing.js';
-import { pricedModelName } from '../../llm/langchain-spec.js';
-import { InputError, redactSecrets } from '../../errors/index.js';
-import { runEvent, type RunResult } from '../../pipeline/index.js';
+import { CancelledError, InputError, redactSecrets } from '../../errors/index.js';
+import { isPageUrl } from '../../event/page-url.js';
 import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { executeRun, type ExecutedRun } from '../execute-run.js';
 import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress } from '../progress.js';
-import { runHeaderFor } from '../run-header.js';
+import { checkCostBudgetPrices, exitCodeFor, openForWriting, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
+import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
+
+export { exitCodeFor };
 
 export interface RunCommandOptions extends PlanRunOptions {
   out?: string;
@@ -24,47 +24,59 @@ export interface RunCommandOptions extends PlanRunOptions {
   archive: boolean;
   /** --dry-run: render the prompts and estimate tokens and cost; no model, no key, no archive. */
   dryRun?: boolean;
-}
-
-export function exitCodeFor(run: RunResult): ExitCode {
-  if (run.status === 'ok') return EXIT.ok;
-  if (run.status === 'degraded') return EXIT.degraded;
-  if (run.status === 'cancelled') return EXIT.cancelled;
-  return EXIT.failed;
+  /** --runs: events assessed at once when there are several (default 2). */
+  runs?: string;
 }
 
 /**
- * Opens the archive for writing. Not an assess database, or a newer one: InputError (exit 2,
- * nothing run). Unusable (read-only, disk full): the run goes on unarchived and the caller
- * reports the failure after the report.
+ * One event (a file, a URL, stdin holding one event, or flags) runs as it always has; several
+ * arguments, a folder, a JSON Lines file, or JSON Lines with two or more events on stdin make a
+ * batch (run-batch.ts). Decided before anything else is read, so bad input in a batch is
+ * reported per input.
  */
-function openForWriting(path: string): { db: Database | null; failure: ArchiveUnavailableError | null } {
+async function isBatch(args: string[], io: CliIo, stdin: Uint8Array | undefined): Promise<boolean> {
+  if (args.length > 1) return true;
+  const [only] = args;
+  if (only === undefined || isPageUrl(only)) return false;
+  if (only === '-') return stdin !== undefined && (splitJsonLines(stdin)?.length ?? 0) > 1;
+  if (isJsonLinesPath(only)) return true;
+  const info = await stat(resolve(io.cwd, only)).catch(() => undefined);
+  return info?.isDirectory() ?? false;
+}
+
+/** `assess run <event…>`: parse → plan (validate everything) → run → report. */
+export async function runCommand(eventArgs: string[] | string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
+  const args = eventArgs === undefined ? [] : Array.isArray(eventArgs) ? eventArgs : [eventArgs];
+  parseRuns(options.runs);
+  // stdin is read once: whether it holds one event or JSON Lines decides the mode.
+  const stdin = args.includes('-') ? await readStdinBytes(io.stdin) : undefined;
+  const ioWithStdin: CliIo = stdin !== undefined ? { ...io, stdin: Readable.from([Buffer.from(stdin)]) } : io;
   try {
-    return { db: openArchive(path), failure: null };
+    if (await isBatch(args, io, stdin)) {
+      const { runBatchCommand } = await import('../run-batch.js');
+      return await runBatchCommand(args, options, io, stdin);
+    }
+    if (options.dryRun) {
+      const { dryRunCommand } = await import('./dry-run.js');
+      return await dryRunCommand(args[0], options, ioWithStdin);
+    }
+    return await runOne(args[0], options, ioWithStdin);
   } catch (error) {
-    if (error instanceof ArchiveUnavailableError) return { db: null, failure: error };
+    // Ctrl-C while a page was being fetched: nothing was run or archived.
+    if (error instanceof CancelledError && io.signal.aborted) {
+      io.stderr.write('assess: cancelled before any run started\n');
+      return EXIT.cancelled;
+    }
     throw error;
   }
 }
 
-/** `assess run <event>`: parse → plan (validate everything) → run → report. */
-export async function runCommand(eventPath: string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
-  if (options.dryRun) {
-    const { dryRunCommand } = await import('./dry-run.js');
-    return dryRunCommand(eventPath, options, io);
-  }
+async function runOne(eventPath: string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
   // Plan: everything that can be wrong with the input is found before any model is called.
   const { config, event, agents, prompts, abs } = await planRun(eventPath, options, io);
   const models = await buildModels(withAbsolutePaths(config, abs), agents, io.fetch);
   const logger = createLogger(config.logLevel, io.stderr, models.secrets);
-  if (config.maxCostUsd !== undefined) {
-    // A cost budget cannot be kept on a model whose price is unknown: say so rather than count it as free.
-    // LangChain models are priced by the model after their integration prefix (openai:gpt-4.1-mini as gpt-4.1-mini).
-    const unpriced = modelsWithoutPrice([...agents.map((a) => models.forAgent(a)), models.synthesis].map((m) => pricedModelName(m.provider, m.model)), models.prices);
-    if (unpriced.length > 0) {
-      throw new InputError(`--max-cost needs known prices; no price for ${unpriced.join(', ')} (add it to a --prices file, or use --max-tokens instead)`);
-    }
-  }
+  checkCostBudgetPrices(config, agents, models);
   const runOptions = runOptionsFrom(config);
 
   const dbPath = abs(config.dbPath);
@@ -78,48 +90,16 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   }
 
   // Apply.
-  const runId = randomUUID();
-  const startedAt = new Date().toISOString();
-  const recorder = archive.db
-    ? ArchiveRecorder.start(archive.db, runHeaderFor({ runId, event, agents, models, prompts, options: runOptions, startedAt }), models.secrets)
-    : undefined;
-  const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
-  const progress = options.progress
-    ? createProgress(io.stderr, `assess · ${event.event.title} · ${agents.length} desk(s) · synthesis ${synthLabel}`, agents.map((a) => a.id))
-    : undefined;
-  logger.info({ runId, eventId: event.id, desks: agents.map((a) => a.id) }, 'run started');
-
-  let run: RunResult;
+  const header = `assess · ${event.event.title} · ${agents.length} desk(s) · synthesis ${models.synthesis.provider}/${models.synthesis.model}`;
+  const progress = options.progress ? createProgress(io.stderr, header, agents.map((a) => a.id)) : undefined;
+  let executed: ExecutedRun;
   try {
-    run = await runEvent({
-      runId,
-      startedAt,
-      event,
-      agents,
-      modelFor: models.forAgent,
-      synthesisModel: models.synthesis,
-      ...(models.fallbacksFor ? { fallbacksFor: models.fallbacksFor } : {}),
-      prompts,
-      options: runOptions,
-      signal: io.signal,
-      onEvent: (e) => {
-        recorder?.listener(e);
-        progress?.onEvent(e);
-        if (e.type === 'call') {
-          const { record } = e;
-          logger.debug(
-            { purpose: record.purpose, attempt: record.attempt, finishReason: record.finishReason, usage: record.usage, latencyMs: record.latencyMs, issues: record.issues.length, error: record.error },
-            'model call',
-          );
-        } else if (e.type === 'desk-failed') logger.warn({ agentId: e.agentId, reason: e.reason }, 'desk failed');
-      },
-    });
+    executed = await executeRun({ agents, models, prompts, db: archive.db, logger, signal: io.signal }, event, runOptions, progress?.onEvent);
   } finally {
     progress?.stop();
   }
-  recorder?.finish(run.status, run.finishedAt);
+  const { run } = executed;
   archive.db?.close();
-  logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
 
   // Only the reports that are written get rendered: each costs milliseconds on every run.
   const markdown = () => redactSecrets(renderRunMarkdown(run), models.secrets);
@@ -135,7 +115,7 @@ export async function runCommand(eventPath: string | undefined, options: RunComm
   for (const line of describeThrottling(models.limiters)) io.stderr.write(`${line}\n`);
   // --no-archive leaves nothing behind, remembered rate limits included.
   if (options.archive) await rememberRateLimits(models, io);
-  const archiveFailure = archive.failure ?? recorder?.failure ?? null;
+  const archiveFailure = archive.failure ?? executed.archiveFailure;
   if (archiveFailure) {
     io.stderr.write(`assess: ${archiveFailure.message}; the report above was not archived\n`);
     return EXIT.archive;
