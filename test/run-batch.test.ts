@@ -296,6 +296,21 @@ describe('one budget, one rate limiter, --runs at a time', () => {
     expect(index.events.map((e) => e.status)).toEqual(['degraded', 'degraded', 'not-started']);
     expect(index.events[2]!.reason).toMatch(/^not started: budget reached: [\d,]+ tokens spent of 10,000 allowed across the batch$/);
     expect(index.budget).toMatchObject({ maxTokens: 10000, spentTokens: calls * 4200 });
+    // Each run's report: its own spend, the batch's limit, and the batch's total as the reason.
+    const reports = readdirSync(join(cwd, 'out'))
+      .filter((f) => !f.startsWith('index.'))
+      .sort()
+      .map((f) => JSON.parse(readFileSync(join(cwd, 'out', f, 'report.json'), 'utf8')) as JsonRun & { budget: { maxTokens: number; spentTokens: number; exceeded: string } });
+    expect(reports).toHaveLength(2);
+    expect(reports.reduce((sum, rep) => sum + rep.budget.spentTokens, 0)).toBe(calls * 4200);
+    for (const rep of reports) {
+      expect(rep.budget.maxTokens).toBe(10000);
+      expect(rep.budget.exceeded).toMatch(/^budget reached: [\d,]+ tokens spent of 10,000 allowed across the batch$/);
+      expect(Number(rep.budget.exceeded.match(/reached: ([\d,]+)/)![1]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(10000);
+    }
+    // The archived options carry the numbers only (a resume keeps the limit as a run budget).
+    const options = withRaw(db, (d) => d.prepare('SELECT options_json FROM runs').pluck().all(), { readonly: true }) as string[];
+    for (const o of options) expect((JSON.parse(o) as { budget: unknown }).budget).toEqual({ maxTokens: 10000 });
     expect(runRows(db)).toHaveLength(2);
     expect(r.stderr).toContain('3/3 c.yaml: not started: budget reached');
     expect(r.code).toBe(3);

@@ -1,28 +1,30 @@
 import type { CallRecord } from '../llm/generate-object.js';
-import type { BudgetLimits } from '../pipeline/budget.js';
+import type { BudgetLimits, SharedSpend } from '../pipeline/budget.js';
 
 /**
- * One budget (`--max-cost`, `--max-tokens`) for every run of a batch, the way the watcher's daily
- * budget spans its runs (feeds/daily-budget.ts). Each run gets limits that are live views of
- * "the batch's limit − what the other runs spent", read by the pipeline's Budget before every
- * call, so every run in flight stops dispatching as soon as the batch's total reaches the limit,
- * whichever run got it there; the batch runner starts no further run once `reached()`. What
- * cannot be stopped are the calls already sent at that moment.
+ * One budget (`--max-cost`, `--max-tokens`) for every run of a batch. Each run's limits are the
+ * batch's, with the batch's spend attached (BudgetLimits.shared): the pipeline's Budget compares
+ * the batch's total with them before every call, so every run in flight stops dispatching as
+ * soon as the total reaches a limit, whichever run got it there; the batch runner starts no
+ * further run once `reached()`. What cannot be stopped are the calls already sent at that moment.
  */
+export const BATCH_SCOPE = 'across the batch';
+
 export class BatchBudget {
   private spentUsd = 0;
   private spentTokens = 0;
+  private readonly shared: SharedSpend = { spent: () => ({ usd: this.spentUsd, tokens: this.spentTokens }), scope: BATCH_SCOPE };
 
   constructor(private readonly limits: BudgetLimits | undefined) {}
 
-  /** Null while within the limits; otherwise what was spent of which limit. */
+  /** Null while within the limits; otherwise what was spent of which limit (as a run's Budget words it). */
   reached(): string | null {
     const { maxCostUsd, maxTokens } = this.limits ?? {};
     if (maxCostUsd !== undefined && this.spentUsd >= maxCostUsd) {
-      return `budget reached: $${this.spentUsd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed across the batch`;
+      return `budget reached: $${this.spentUsd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed ${BATCH_SCOPE}`;
     }
     if (maxTokens !== undefined && this.spentTokens >= maxTokens) {
-      return `budget reached: ${this.spentTokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed across the batch`;
+      return `budget reached: ${this.spentTokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed ${BATCH_SCOPE}`;
     }
     return null;
   }
@@ -32,32 +34,22 @@ export class BatchBudget {
     return { usd: Math.round(this.spentUsd * 1e6) / 1e6, tokens: this.spentTokens };
   }
 
+  /** Adds one call of any run of the batch (each `call` event, as it arrives). */
+  record(call: CallRecord): void {
+    this.spentUsd += call.costUsd ?? 0;
+    this.spentTokens += (call.usage?.inputTokens ?? 0) + (call.usage?.outputTokens ?? 0);
+  }
+
   /**
-   * Limits for a run about to start (undefined without a budget), and the listener for its `call`
-   * events. The limits are getters: the pipeline's Budget keeps the object and reads it at each
-   * check (test/watch-budget.test.ts and test/run-batch.test.ts fail if it ever copies the values).
+   * Limits for a run about to start (undefined without a budget): the batch's, sharing its spend.
+   * A fresh object per run, with `shared` non-enumerable so the archived options and the reports
+   * carry only the numbers.
    */
-  forRun(): { limits: BudgetLimits | undefined; record: (call: CallRecord) => void } {
-    let ownUsd = 0;
-    let ownTokens = 0;
-    const record = (call: CallRecord) => {
-      const tokens = (call.usage?.inputTokens ?? 0) + (call.usage?.outputTokens ?? 0);
-      ownUsd += call.costUsd ?? 0;
-      ownTokens += tokens;
-      this.spentUsd += call.costUsd ?? 0;
-      this.spentTokens += tokens;
-    };
-    if (!this.limits) return { limits: undefined, record };
-    const limits: BudgetLimits = {};
-    // This run may spend the batch's limit less what the others spent: it stops once the total reaches the limit.
-    const live = (limit: number, own: () => number, total: () => number) => () => Math.max(0, limit - (total() - own()));
+  limitsForRun(): BudgetLimits | undefined {
+    if (!this.limits) return undefined;
     const { maxCostUsd, maxTokens } = this.limits;
-    if (maxCostUsd !== undefined) {
-      Object.defineProperty(limits, 'maxCostUsd', { enumerable: true, get: live(maxCostUsd, () => ownUsd, () => this.spentUsd) });
-    }
-    if (maxTokens !== undefined) {
-      Object.defineProperty(limits, 'maxTokens', { enumerable: true, get: live(maxTokens, () => ownTokens, () => this.spentTokens) });
-    }
-    return { limits, record };
+    const limits: BudgetLimits = { ...(maxCostUsd !== undefined ? { maxCostUsd } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) };
+    Object.defineProperty(limits, 'shared', { value: this.shared, enumerable: false });
+    return limits;
   }
 }

@@ -113,11 +113,11 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
   const runInput = async (input: BatchInput & { ok: true }): Promise<BatchOutcome> => {
     const { n, label } = input;
     const runId = randomUUID();
-    const share = budget.forRun();
-    const runOptions = share.limits ? { ...baseOptions, budget: share.limits } : baseOptions;
+    const limits = budget.limitsForRun();
+    const runOptions = limits ? { ...baseOptions, budget: limits } : baseOptions;
     const onProgress = progress?.started(n, input.event.event.title);
     const { run, archiveFailure } = await executeRun({ ...context, logger: logger.child({ runId }) }, input.event, runOptions, (e) => {
-      if (e.type === 'call') share.record(e.record);
+      if (e.type === 'call') budget.record(e.record);
       onProgress?.(e);
     }, runId);
     let folder: string | undefined;

@@ -1,13 +1,33 @@
 import type { CallRecord } from '../llm/generate-object.js';
 
+/**
+ * What several runs spend together (the runs of one `assess run` batch). When a run's limits
+ * carry one, the limits apply to its totals — this run's calls included — rather than to the run's
+ * own spend, and the reason names the scope.
+ */
+export interface SharedSpend {
+  /** Everything the runs sharing the budget have spent so far, this run's calls included. */
+  spent(): { usd: number; tokens: number };
+  /** How the reason names the scope: `across the batch`. */
+  readonly scope: string;
+}
+
 /** Limits for one run. Costs count only calls whose model has a known price. */
 export interface BudgetLimits {
   maxCostUsd?: number;
   /** Input plus output tokens over every call of the run. */
   maxTokens?: number;
+  /**
+   * Spend shared with other runs. Set it non-enumerable (Object.defineProperty): the limits are
+   * archived with the run's options as JSON and copied into reports, and it is neither.
+   */
+  shared?: SharedSpend;
 }
 
-export interface BudgetReport extends BudgetLimits {
+export interface BudgetReport {
+  maxCostUsd?: number;
+  maxTokens?: number;
+  /** This run's own spend. */
   spentUsd: number;
   spentTokens: number;
   /** Why the run stopped dispatching, when it did. */
@@ -34,16 +54,25 @@ export class Budget {
   /** Null while within budget; otherwise the reason, fixed at the first time it was reached. */
   exceeded(): string | null {
     if (this.reason) return this.reason;
-    const { maxCostUsd, maxTokens } = this.limits;
-    if (maxCostUsd !== undefined && this.spentUsd >= maxCostUsd) {
-      this.reason = `budget reached: $${this.spentUsd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed`;
-    } else if (maxTokens !== undefined && this.spentTokens >= maxTokens) {
-      this.reason = `budget reached: ${this.spentTokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed`;
+    const { maxCostUsd, maxTokens, shared } = this.limits;
+    const spent = shared ? shared.spent() : { usd: this.spentUsd, tokens: this.spentTokens };
+    const scope = shared ? ` ${shared.scope}` : '';
+    if (maxCostUsd !== undefined && spent.usd >= maxCostUsd) {
+      this.reason = `budget reached: $${spent.usd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed${scope}`;
+    } else if (maxTokens !== undefined && spent.tokens >= maxTokens) {
+      this.reason = `budget reached: ${spent.tokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed${scope}`;
     }
     return this.reason;
   }
 
   report(): BudgetReport {
-    return { ...this.limits, spentUsd: Math.round(this.spentUsd * 1e6) / 1e6, spentTokens: this.spentTokens, exceeded: this.exceeded() };
+    const { maxCostUsd, maxTokens } = this.limits;
+    return {
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      spentUsd: Math.round(this.spentUsd * 1e6) / 1e6,
+      spentTokens: this.spentTokens,
+      exceeded: this.exceeded(),
+    };
   }
 }
