@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { openArchive } from '../src/archive/open-archive.js';
 import { FIRST_RETRY_DELAY_MS, MAX_ITEM_ATTEMPTS, retryDelayMs } from '../src/feeds/item-attempts.js';
+import { judgeRun, whyNoAssessment } from '../src/feeds/item-verdict.js';
 import type { WatchConfig } from '../src/feeds/types.js';
 import type { WatchEvent } from '../src/feeds/watcher.js';
 import { SYNTHESIS, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
@@ -342,6 +343,53 @@ describe('a crash counts as an attempt', () => {
       attempts: MAX_ITEM_ATTEMPTS,
       last_error: 'interrupted: the watcher process assessing it ended (crash or kill)',
     });
+  });
+});
+
+describe('the verdict on a run', () => {
+  const run = (over: Partial<Parameters<typeof judgeRun>[0]>): Parameters<typeof judgeRun>[0] => ({
+    status: 'ok',
+    synthesis: null,
+    synthesisError: null,
+    failures: [],
+    ...over,
+  });
+  // A stand-in: judgeRun only asks whether there is one.
+  const view = {} as NonNullable<Parameters<typeof judgeRun>[0]['synthesis']>;
+  const budgetStop = { failures: [{ agentId: 'US-01', kind: 'budget' as const, reason: 'budget reached: $0.02 spent of $0.01 allowed' }] };
+  const verdict = (over: Partial<Parameters<typeof judgeRun>[0]>, dailyBudgetReached = false) => judgeRun(run(over), { dailyBudgetReached });
+
+  it('done only for ok, or degraded with a synthesis', () => {
+    expect(verdict({ status: 'ok', synthesis: view })).toEqual({ kind: 'done' });
+    expect(verdict({ status: 'degraded', synthesis: view })).toEqual({ kind: 'done' });
+    expect(verdict({ status: 'cancelled' })).toEqual({ kind: 'requeue' });
+    expect(verdict({ status: 'failed', synthesisError: 'no desk produced a valid assessment' }).kind).toBe('attempt-failed');
+    expect(verdict({ status: 'incomplete' }).kind).toBe('attempt-failed');
+  });
+
+  it('a budget stop without a synthesis: deferred while the daily budget is reached, else failed at once', () => {
+    expect(verdict({ status: 'degraded', ...budgetStop }, true)).toMatchObject({ kind: 'defer' });
+    expect(verdict({ status: 'failed', ...budgetStop }, true)).toMatchObject({ kind: 'defer' });
+    expect(verdict({ status: 'degraded', ...budgetStop }, false)).toMatchObject({ kind: 'give-up' });
+    // A run without a budget stop is an ordinary failed attempt, daily budget or not.
+    expect(verdict({ status: 'failed' }, true)).toMatchObject({ kind: 'attempt-failed' });
+  });
+
+  it('the reason names what failed, desks with the same reason together, in one bounded line', () => {
+    const reason = whyNoAssessment(
+      run({
+        status: 'failed',
+        synthesisError: 'no desk produced a valid assessment',
+        failures: [
+          { agentId: 'JP-01', kind: 'provider', reason: 'HTTP 500\nupstream' },
+          { agentId: 'US-01', kind: 'provider', reason: 'HTTP 500\nupstream' },
+          { agentId: 'CN-01', kind: 'refusal', reason: 'x'.repeat(1_000) },
+        ],
+      }),
+    );
+    expect(reason.startsWith('run failed: no desk produced a valid assessment (JP-01, US-01: HTTP 500 upstream; CN-01: xxx')).toBe(true);
+    expect(reason).toHaveLength(400);
+    expect(reason.endsWith('…')).toBe(true);
   });
 });
 

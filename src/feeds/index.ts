@@ -11,6 +11,9 @@ export { canonicalLink, itemKey, titleFingerprint, similarTitles } from './item-
 export { routeItem } from './route.js';
 export { pollFeed, type PollResult, type PollDeps, type Triage } from './poll-feed.js';
 export { assessItem, type AssessDeps, type AssessOutcome } from './assess-item.js';
+export { judgeRun, whyNoAssessment, type ItemVerdict } from './item-verdict.js';
+export { MAX_ITEM_ATTEMPTS, FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS, retryDelayMs } from './item-attempts.js';
+export { xmlProblem } from './xml-wellformed.js';
 export { Watcher, type WatchEvent, type WatcherDeps } from './watcher.js';
 export * as watchStore from './watch-store.js';
 export { DailyBudget, WatcherSpend, utcDay, describeSpend, type DaySpend, type UtcDay } from './daily-budget.js';
