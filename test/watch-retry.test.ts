@@ -76,6 +76,15 @@ const query = <T>(sql: string, ...params: unknown[]): T[] => queryArchive<T>(wor
 const items = () => query<ItemRow>('SELECT id, title, status, run_id, attempts, last_error, last_attempt_at, next_attempt_at, skip_reason FROM feed_items ORDER BY id');
 const item = (title: string) => rowTitled(items(), title);
 const runs = () => query<{ id: string; status: string }>('SELECT id, status FROM runs ORDER BY started_at');
+/** Writes to the workspace's archive directly (what a test needs that no command does). */
+const withDb = (use: (db: ReturnType<typeof openArchive>) => void): void => {
+  const db = openArchive(work.dbPath);
+  try {
+    use(db);
+  } finally {
+    db.close();
+  }
+};
 const assessed = () => query<{ n: number }>('SELECT items_assessed AS n FROM feeds')[0]?.n;
 const counts = (fake: FakeLlm, from = 0): Record<string, number> => {
   const out: Record<string, number> = {};
@@ -323,6 +332,45 @@ describe('the long-running loop respects the backoff', () => {
       vi.useRealTimers();
       db.close();
     }
+  });
+});
+
+describe('an error while assessing counts as an attempt', () => {
+  it('an item whose assessment throws is not retried in a loop: one attempt per try, with the error as reason', async () => {
+    serveEconomy([STORY.boj]);
+    outage();
+    const config = configFile();
+    expect((await cli.watchOnce(config)).code).toBe(3);
+    const boj = item(STORY.boj.title);
+    // The archived run cannot be read back any more (as after a bad manual edit): continuing it throws.
+    withDb((db) => db.prepare("UPDATE runs SET desks_json = 'not json' WHERE id = ?").run(boj.run_id));
+    heal([STORY.boj]);
+
+    const errors: Extract<WatchEvent, { type: 'item-error' }>[] = [];
+    const db = openArchive(work.dbPath);
+    try {
+      const watcher = makeWatcher(
+        db,
+        { feeds: [feedConfig('economy', '/economy.rss')] },
+        {
+          onEvent: (e) => {
+            if (e.type !== 'item-error') return;
+            errors.push(e);
+            // Safety valve should the loop come back: with msw in-process it never yields to timers.
+            if (errors.length >= 3) watcher.abortNow();
+          },
+        },
+      );
+      await watcher.once();
+    } finally {
+      db.close();
+    }
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ itemId: boj.id, attempt: { status: 'queued', attempts: 2 } });
+    expect(errors[0]!.error).toMatch(/JSON/);
+    expect(item(STORY.boj.title)).toMatchObject({ status: 'queued', attempts: 2 });
+    expect(item(STORY.boj.title).last_error).toMatch(/^error: .*JSON/);
   });
 });
 
