@@ -1,10 +1,10 @@
-import type { RetryPolicy } from '../llm/retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../llm/retry.js';
 import type { RunOptions } from '../pipeline/run-event.js';
 import type { AssessConfig } from './resolve-config.js';
 
 /** The retry policy every model call of a command uses: the user's retry count, the fixed backoff and cap. */
 export function retryPolicyFrom(config: AssessConfig): RetryPolicy {
-  return { maxRetries: config.maxRetries, baseDelayMs: 1000, maxDelayMs: 30_000 };
+  return { ...DEFAULT_RETRY_POLICY, maxRetries: config.maxRetries };
 }
 
 /** How each run of `run` and `watch` is carried out, from the resolved configuration. */

@@ -50,7 +50,7 @@ export interface PollResult {
   /** Stories seen for the first time, and what became of them. */
   queued: number;
   skipped: number;
-  /** Items already known (same key, same canonical link, or a near-identical title within a day). */
+  /** Items already known (same key, same canonical link, or the same headline within a day: see same-story.ts). */
   duplicates: number;
   nextPollAt: string;
   /** The feed was read although it was not well-formed: `malformed XML: recovered 1 item (…)`. */

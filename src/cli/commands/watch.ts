@@ -36,6 +36,8 @@ export interface WatchOptions extends ConfigFlags {
 }
 
 export const DEFAULT_FEEDS_FILE = 'assess.feeds.yaml';
+/** Time runs in flight get to finish after the first SIGINT/SIGTERM (`--grace`). */
+export const DEFAULT_GRACE_MS = 30_000;
 const USER_AGENT = 'assess-watch/0.1 (news assessment feed reader)';
 
 /** `2025-10-01 10:45` (UTC) */
@@ -114,7 +116,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     options.feed !== undefined
       ? singleFeedConfig(options.feed, options.every)
       : await loadWatchConfig(abs(configPath), { deskIds: desks.map((d) => d.id) });
-  const graceMs = options.grace === undefined ? 30_000 : (parseDuration(/^\d+$/.test(options.grace) ? `${options.grace}s` : options.grace) ?? NaN);
+  const graceMs = options.grace === undefined ? DEFAULT_GRACE_MS : (parseDuration(/^\d+$/.test(options.grace) ? `${options.grace}s` : options.grace) ?? NaN);
   if (!Number.isFinite(graceMs)) throw new InputError(`--grace ${options.grace}: expected seconds or a duration such as 30s or 2m`);
   const concurrency = options.runs === undefined ? 2 : Number(options.runs);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new InputError(`--runs ${options.runs}: expected a whole number from 1 to 32`);
