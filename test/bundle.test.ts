@@ -205,14 +205,6 @@ function outputOf(meta: Metafile, source: string): string {
 
 const fromPackage = (inputs: string[], name: string): string[] => inputs.filter((i) => i.startsWith(`node_modules/${name}/`));
 
-/**
- * Files that still import zod by its `z` binding (owned by others; the change is asked for in
- * issue 12): while any remains, esbuild keeps zod's whole namespace, 40 locales included (~560 KB
- * that every `assess run` parses). Empty this list as they change; the test below then also checks
- * that no locale but English is bundled.
- */
-const NAMED_ZOD_IMPORTS_PENDING = ['src/event/parse-event-text.ts', 'src/event/schema.ts', 'src/feeds/config.ts', 'src/feeds/triage.ts'];
-
 describe('what the bundle loads', () => {
   const meta = (): Metafile => JSON.parse(readFileSync(META, 'utf8')) as Metafile;
 
@@ -222,11 +214,11 @@ describe('what the bundle loads', () => {
     for (const file of files) {
       if (/^import (?:type )?\{[^}]*\bz\b[^}]*\} from 'zod';$/m.test(await readFile(file, 'utf8'))) named.push(relative(ROOT, file));
     }
-    expect(named.sort()).toEqual([...NAMED_ZOD_IMPORTS_PENDING].sort());
-    if (NAMED_ZOD_IMPORTS_PENDING.length === 0) {
-      const locales = Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs)).filter((i) => i.includes('node_modules/zod/v4/locales/'));
-      expect(locales.filter((l) => !l.endsWith('/en.js'))).toEqual([]);
-    }
+    // A named `z` import makes esbuild keep zod's whole namespace, 40 locales included (~560 KB
+    // that every `assess run` would parse).
+    expect(named).toEqual([]);
+    const locales = Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs)).filter((i) => i.includes('node_modules/zod/v4/locales/'));
+    expect(locales.filter((l) => !l.endsWith('/en.js'))).toEqual([]);
   });
 
   it('`assess --help` loads commander and the program, no zod, YAML, SQLite or SDK', () => {
@@ -243,5 +235,11 @@ describe('what the bundle loads', () => {
     expect(fromPackage(inputs, '@anthropic-ai/sdk').every((i) => /^node_modules\/@anthropic-ai\/sdk\/(core\/error|internal\/errors|internal\/tslib)\.mjs$/.test(i))).toBe(true);
     expect(inputs.filter((i) => /node_modules\/(langchain|@langchain|js-tiktoken\/dist\/ranks|js-tiktoken\/ranks)\//.test(i))).toEqual([]);
     expect(inputs.some((i) => i.startsWith('node_modules/openai/client'))).toBe(false);
+  });
+
+  it('`assess run` loads the terminal table (log-update) only on a terminal', () => {
+    const inputs = staticInputs(meta(), outputOf(meta(), 'src/cli/commands/run.ts'));
+    expect(inputs.some((i) => i.startsWith('src/cli/progress.ts'))).toBe(true);
+    expect(inputs.filter((i) => /node_modules\/(log-update|ansi-escapes|cli-cursor|wrap-ansi|string-width|slice-ansi)\//.test(i))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBatchProgress } from '../src/cli/batch-progress.js';
-import { createProgress } from '../src/cli/progress.js';
+import { createProgress, openLiveTable } from '../src/cli/progress.js';
 
 /** The progress display on stderr: a live table on a terminal, plain lines otherwise. */
 
@@ -13,10 +13,10 @@ function stream(tty: boolean) {
 }
 
 describe('progress', () => {
-  it('on a terminal: a streamed answer shows as receiving, with the characters so far', () => {
+  it('on a terminal: a streamed answer shows as receiving, with the characters so far', async () => {
     let t = 0;
     const s = stream(true);
-    const progress = createProgress(s.out, 'assessing', ['JP-01', 'US-01'], () => t);
+    const progress = createProgress(s.out, 'assessing', ['JP-01', 'US-01'], () => t, await openLiveTable(s.out));
     progress.onEvent({ type: 'desk-started', agentId: 'JP-01', provider: 'anthropic', model: 'claude-sonnet-4-6' });
     t = 1500;
     progress.onEvent({ type: 'desk-receiving', agentId: 'JP-01', chars: 2345 });

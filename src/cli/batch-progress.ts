@@ -1,6 +1,6 @@
 import type { LifecycleListener } from '../pipeline/lifecycle.js';
 import type { OutStream } from './io.js';
-import { createProgress } from './progress.js';
+import { createProgress, openLiveTable } from './progress.js';
 
 /**
  * Progress of a batch on stderr, every event at once. On a terminal, one live table with a row per
@@ -62,7 +62,8 @@ export async function createBatchProgress(
   const tag = (n: number) => `${n}/${total}`;
   const deskHeader = (title: string) => `assess · ${title} · ${deskIds.length} desk(s)`;
 
-  if (!stderr.isTTY || !stderr.columns) {
+  const update = await openLiveTable(stderr);
+  if (!update) {
     const start = now();
     stderr.write(`[${seconds(now() - start).padStart(6)}] ${header}\n`);
     return {
@@ -80,10 +81,7 @@ export async function createBatchProgress(
     elapsedMs?: number;
   }
   const table = new Map<number, Row>(rows.map((r) => [r.n, { ...r, title: r.label, done: 0, failed: 0 }]));
-  const { createLogUpdate } = await import('log-update');
-  // log-update needs a real stream; on a TTY stderr is one.
-  const update = createLogUpdate(stderr as unknown as NodeJS.WritableStream);
-  const columns = stderr.columns;
+  const columns = stderr.columns ?? 80;
   const render = () => {
     const t = now();
     const tagWidth = 2 * String(total).length + 1;

@@ -1,4 +1,4 @@
-import { createLogUpdate } from 'log-update';
+import type { createLogUpdate } from 'log-update';
 import type { LifecycleEvent } from '../pipeline/lifecycle.js';
 import type { OutStream } from './io.js';
 
@@ -31,17 +31,40 @@ export interface Progress {
   stop: () => void;
 }
 
+/** A region of the terminal redrawn in place (log-update). */
+export type LiveTable = ReturnType<typeof createLogUpdate>;
+
+/** Whether stderr can show a table redrawn in place; a terminal that reports no size (some pseudo-terminals) cannot. */
+export const canRedraw = (stderr: OutStream): boolean => stderr.isTTY === true && Boolean(stderr.columns);
+
 /**
- * Desk progress on stderr. On a terminal, a live table redrawn in place (log-update); otherwise
- * one plain line per change, which reads well in CI logs and files.
+ * The live table for stderr on a terminal, else undefined. log-update is imported only here:
+ * loading it (and the Intl.Segmenter its dependencies build) costs every run ~30 ms of start-up,
+ * which logs, pipes and CI never need.
  */
-export function createProgress(stderr: OutStream, header: string, deskIds: string[], now: () => number = Date.now): Progress {
+export async function openLiveTable(stderr: OutStream): Promise<LiveTable | undefined> {
+  if (!canRedraw(stderr)) return undefined;
+  const { createLogUpdate } = await import('log-update');
+  // log-update needs a real stream; on a TTY stderr is one.
+  return createLogUpdate(stderr as unknown as NodeJS.WritableStream);
+}
+
+/**
+ * Desk progress on stderr. With a live table (openLiveTable, on a terminal), a table redrawn in
+ * place; otherwise one plain line per change, which reads well in CI logs and files.
+ */
+export function createProgress(
+  stderr: OutStream,
+  header: string,
+  deskIds: string[],
+  now: () => number = Date.now,
+  live?: LiveTable,
+): Progress {
   const rows = new Map<string, DeskRow>(deskIds.map((id) => [id, { id, state: 'queued' }]));
   let synth: DeskRow = { id: 'synthesis', state: 'queued' };
   const start = now();
 
-  // A terminal that reports no size (some pseudo-terminals) cannot be redrawn in place either.
-  if (!stderr.isTTY || !stderr.columns) {
+  if (!live) {
     const line = (text: string) => stderr.write(`[${seconds(now() - start).padStart(6)}] ${text}\n`);
     line(header);
     // One line when an answer starts arriving, not one per streamed piece: logs stay readable.
@@ -99,8 +122,7 @@ export function createProgress(stderr: OutStream, header: string, deskIds: strin
     };
   }
 
-  // log-update needs a real stream; on a TTY stderr is one.
-  const update = createLogUpdate(stderr as unknown as NodeJS.WritableStream);
+  const update = live;
   const render = () => {
     const t = now();
     const fmt = (r: DeskRow) => {

@@ -1,6 +1,6 @@
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseYamlInput } from '../yaml/parse-yaml-input.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors/index.js';
 import { sanitizeEventFields, sanitizeText } from './sanitize-text.js';
 import { NewsEventSchema, type NewsEvent } from './schema.js';

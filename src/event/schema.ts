@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseIsoDate } from './iso-date.js';
 
 /** ISO 8601 date or date-time; normalised to a full ISO string (UTC) so events compare and sort. */

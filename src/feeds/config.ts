@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Cron } from 'croner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
 import { fieldName, readYamlDocument, type YamlDocument } from '../yaml/yaml-document.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentDefinition } from '../agents/definition.js';
 import { describeError } from '../errors/index.js';
 import { generateObject } from '../llm/generate-object.js';

@@ -11,7 +11,7 @@ import type { CliIo } from '../io.js';
 import { withArchive } from '../archive-access.js';
 import { environmentWithDotenv } from '../load-env.js';
 import { DEFAULT_PATHS } from '../paths.js';
-import { createProgress } from '../progress.js';
+import { createProgress, openLiveTable } from '../progress.js';
 import { rememberRateLimits } from '../throttling.js';
 import { exitCodeFor } from './run.js';
 
@@ -71,7 +71,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
 
     const recorder = ArchiveRecorder.resume(db, runId, models.secrets);
     const progress = options.progress
-      ? createProgress(io.stderr, `assess resume ${runId.slice(0, 8)} · ${missing.length} desk(s) to finish`, missing.map((d) => d.agentId))
+      ? createProgress(io.stderr, `assess resume ${runId.slice(0, 8)} · ${missing.length} desk(s) to finish`, missing.map((d) => d.agentId), Date.now, await openLiveTable(io.stderr))
       : undefined;
     let run;
     try {

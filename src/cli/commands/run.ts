@@ -10,7 +10,7 @@ import { executeRun, type ExecutedRun } from '../execute-run.js';
 import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
-import { createProgress } from '../progress.js';
+import { createProgress, openLiveTable } from '../progress.js';
 import { checkCostBudgetPrices, exitCodeFor, openForWriting, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
@@ -91,7 +91,7 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
 
   // Apply.
   const header = `assess · ${event.event.title} · ${agents.length} desk(s) · synthesis ${models.synthesis.provider}/${models.synthesis.model}`;
-  const progress = options.progress ? createProgress(io.stderr, header, agents.map((a) => a.id)) : undefined;
+  const progress = options.progress ? createProgress(io.stderr, header, agents.map((a) => a.id), Date.now, await openLiveTable(io.stderr)) : undefined;
   let executed: ExecutedRun;
   try {
     executed = await executeRun({ agents, models, prompts, db: archive.db, logger, signal: io.signal }, event, runOptions, progress?.onEvent);
