@@ -6,7 +6,7 @@
  * loaded from node_modules, the review commands, and bad input. They test the dist/ that exists:
  * CI builds it fresh (`npm ci`); locally, run `npm run build` after changing src/.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -148,6 +148,14 @@ describe('the built CLI (dist/)', () => {
     expect(proc.stderr).toMatch(/^assess: /);
     expect(proc.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('malformed YAML is explained by the yaml library, required from node_modules on that path only', async () => {
+    const path = join(dir, 'tabbed.yaml');
+    writeFileSync(path, 'title: A story\n\tsummary: indented with a tab\n');
+    const proc = await assess(['run', path, '--provider', 'replay']);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr.trim()).toBe(`assess: ${path}: malformed YAML at line 2, column 1 (Tabs are not allowed as indentation)`);
+  });
 });
 
 describe('SDK errors from another copy of the SDK', () => {
@@ -241,5 +249,11 @@ describe('what the bundle loads', () => {
     const inputs = staticInputs(meta(), outputOf(meta(), 'src/cli/commands/run.ts'));
     expect(inputs.some((i) => i.startsWith('src/cli/progress.ts'))).toBe(true);
     expect(inputs.filter((i) => /node_modules\/(log-update|ansi-escapes|cli-cursor|wrap-ansi|string-width|slice-ansi)\//.test(i))).toEqual([]);
+  });
+
+  it('`assess run` reads YAML with js-yaml; the yaml library is not bundled, only required to explain an error', () => {
+    const inputs = staticInputs(meta(), outputOf(meta(), 'src/cli/commands/run.ts'));
+    expect(fromPackage(inputs, 'js-yaml').length).toBeGreaterThan(0);
+    expect(Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs)).filter((i) => i.startsWith('node_modules/yaml/'))).toEqual([]);
   });
 });

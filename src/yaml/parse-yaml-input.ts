@@ -1,13 +1,17 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from '../errors/index.js';
+import { fastParseYaml } from './fast-parse.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /**
  * Parses YAML a person wrote (event, desk or price file). Malformed YAML is an InputError of one
  * line naming `label` with the line and column, so the CLI shows where to look, not a stack.
  */
 export function parseYamlInput(text: string, label: string): unknown {
+  const fast = fastParseYaml(text);
+  if (fast) return fast.value;
+  const { parse, YAMLParseError } = yamlLibrary();
   try {
-    return parseYaml(text, { prettyErrors: true });
+    return parse(text, { prettyErrors: true });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const pos = error.linePos?.[0];
