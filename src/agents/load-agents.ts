@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import { InputError } from '../errors/index.js';
 import { AgentDefinitionSchema, type AgentDefinition } from './definition.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 const DESK_FILE = /\.(ya?ml|json)$/i;
 
 /** Loads one desk file; errors name the file and the failing field. */
 export function parseAgentFile(text: string, file: string): AgentDefinition {
   const raw = parseYamlInput(text, file);
-  const result = AgentDefinitionSchema.safeParse(raw ?? {});
+  const result = AgentDefinitionSchema.safeParse(raw ?? {}, ONE_SHOT_PARSE);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(root)');

@@ -5,6 +5,7 @@ import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
 import { configFilePath, DEFAULT_CONFIG_FILE } from './config-file-path.js';
 import { fieldName, readYamlDocument } from '../yaml/yaml-document.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 export { DEFAULT_CONFIG_FILE } from './config-file-path.js';
 
@@ -98,7 +99,7 @@ export function parseConfigFile(text: string, file: string): ConfigFileValues {
   const doc = readYamlDocument(text, file);
   if (doc.raw === null || doc.raw === undefined) return {};
   if (typeof doc.raw !== 'object' || Array.isArray(doc.raw)) throw new InputError(`${file}:1: expected a mapping of settings`);
-  const result = ConfigFileSchema.safeParse(doc.raw);
+  const result = ConfigFileSchema.safeParse(doc.raw, ONE_SHOT_PARSE);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {

@@ -3,6 +3,7 @@ import { resolveDbPath } from './db-path.js';
 import { InputError } from '../errors/index.js';
 import type { ConfigFile } from './config-file.js';
 import { DEFAULT_MAX_EVENT_CHARS } from '../event/size-cap.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 export const PROVIDERS = ['openai', 'anthropic', 'langchain', 'replay'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -249,7 +250,7 @@ export function resolveConfigWithSources(
   if (f.prices) sources.prices = 'config file';
   if (f.desks) sources.deskOverrides = 'config file';
   if (f.rateLimits?.models) sources.modelRateLimits = 'config file';
-  const result = ConfigSchema.safeParse(raw);
+  const result = ConfigSchema.safeParse(raw, ONE_SHOT_PARSE);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new InputError(issue?.message ?? 'invalid configuration');

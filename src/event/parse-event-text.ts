@@ -5,6 +5,7 @@ import { InputError } from '../errors/index.js';
 import { sanitizeEventFields, sanitizeText } from './sanitize-text.js';
 import { NewsEventSchema, type NewsEvent } from './schema.js';
 import { capEvent, DEFAULT_MAX_EVENT_CHARS, type EventLimits } from './size-cap.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** `text` is plain text: the first non-empty line is the title, `#` means nothing special. */
 export type EventFormat = 'json' | 'yaml' | 'markdown' | 'text';
@@ -117,7 +118,7 @@ export function toNewsEvent(raw: unknown, label: string, limits: EventLimits = {
     throw new InputError(`${label}: an event must be an object with at least a title`);
   }
   if ('cut' in raw) throw new InputError(`${label}: unknown field(s) cut (assess records it when it shortens a long event)`);
-  const result = NewsEventSchema.safeParse(sanitizeEventFields(normaliseAliases(raw as Record<string, unknown>)));
+  const result = NewsEventSchema.safeParse(sanitizeEventFields(normaliseAliases(raw as Record<string, unknown>)), ONE_SHOT_PARSE);
   if (!result.success) throw new InputError(`${label}: ${firstIssue(result.error)}`);
   return capEvent(result.data, limits.maxChars ?? DEFAULT_MAX_EVENT_CHARS);
 }

@@ -11,6 +11,7 @@ import { InputError } from '../errors/index.js';
 import { fieldName, readYamlDocument, type YamlDocument } from '../yaml/yaml-document.js';
 import { makeCron } from './schedule.js';
 import type { FeedConfig, PollSchedule, WatchConfig } from './types.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** Feeds are polled at most once a minute; anything faster is a mistake or abuse of the server. */
 export const MIN_POLL_MS = 60_000;
@@ -291,7 +292,7 @@ export function parseWatchConfig(text: string, label: string, options: ParseWatc
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`${label}:${doc.lineAt([])}: expected a mapping with a feeds: list`);
   }
-  const result = WatchFileSchema.safeParse(raw);
+  const result = WatchFileSchema.safeParse(raw, ONE_SHOT_PARSE);
   if (!result.success) {
     const located = result.error.issues.map((issue) => locate(issue, doc));
     // An unknown field is usually a misspelt known one, whose absence is then also reported: name

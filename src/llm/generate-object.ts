@@ -8,6 +8,7 @@ import { toProviderError } from './provider-errors.js';
 import type { Permit, RateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import type { ChatMessage, StructuredModel, TokenUsage } from './types.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** One model call, successful or not: what the archive and the usage report are built from. */
 export interface CallRecord {
@@ -229,7 +230,7 @@ export async function generateObject<T>(req: GenerateRequest<T>): Promise<Genera
       const parsed = safeParseJson(text);
       let issues: string[];
       if (parsed.ok) {
-        const validated = req.schema.safeParse(parsed.value);
+        const validated = req.schema.safeParse(parsed.value, ONE_SHOT_PARSE);
         if (validated.success) {
           record({ ...base, parsed: validated.data, issues: [], error: null });
           return { ok: true, value: validated.data, calls };

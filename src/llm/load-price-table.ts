@@ -3,6 +3,7 @@ import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import * as z from 'zod';
 import { InputError } from '../errors/index.js';
 import { BUILT_IN_PRICES, type PriceTable } from './pricing.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 const usd = (side: string) =>
   z.number({ error: `${side} must be a number of US dollars per million tokens` }).min(0, `${side} must be 0 or more`).max(10_000, `${side} must be at most 10000`);
@@ -26,7 +27,7 @@ export async function loadPriceTable(file: string | undefined): Promise<PriceTab
     throw new InputError(`${file}: cannot read the price file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
   const raw = parseYamlInput(text, file);
-  const result = PriceFileSchema.safeParse(raw ?? {});
+  const result = PriceFileSchema.safeParse(raw ?? {}, ONE_SHOT_PARSE);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(root)');

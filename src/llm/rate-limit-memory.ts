@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** Limits a provider advertised for one model on one endpoint, as last seen. */
 export interface RememberedLimits {
@@ -44,7 +45,7 @@ export class RateLimitMemory {
   static async load(file: string, now: () => number = Date.now): Promise<RateLimitMemory> {
     let entries = new Map<string, z.infer<typeof Entry>>();
     try {
-      const parsed = MemoryFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
+      const parsed = MemoryFile.safeParse(JSON.parse(await readFile(file, 'utf8')), ONE_SHOT_PARSE);
       if (parsed.success) entries = new Map(Object.entries(parsed.data.limits));
     } catch {
       // First run, or a file we cannot read: start from nothing.

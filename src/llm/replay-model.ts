@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { ProviderError } from '../errors/index.js';
 import type { ModelResponse, StructuredModel, StructuredRequest } from './types.js';
+import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** One recorded model answer. `output` is the object the model returned; `text` a raw answer instead. */
 export const RecordingSchema = z
@@ -51,7 +52,7 @@ export class ReplayModel implements StructuredModel {
       } catch {
         continue;
       }
-      const manifest = ReplayManifestSchema.safeParse(JSON.parse(manifestText));
+      const manifest = ReplayManifestSchema.safeParse(JSON.parse(manifestText), ONE_SHOT_PARSE);
       if (manifest.success) folders.set(manifest.data.eventId, folder);
     }
     return new ReplayModel(folders);
@@ -76,7 +77,7 @@ export class ReplayModel implements StructuredModel {
     } catch {
       throw new ProviderError(`replay: no recording for ${request.purpose} (${file})`, { retryable: false });
     }
-    const parsed = RecordingSchema.safeParse(JSON.parse(raw));
+    const parsed = RecordingSchema.safeParse(JSON.parse(raw), ONE_SHOT_PARSE);
     if (!parsed.success) throw new ProviderError(`replay: ${file} is not a valid recording`, { retryable: false });
     const recording = parsed.data;
     return {
