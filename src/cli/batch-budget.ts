@@ -1,5 +1,6 @@
 import type { CallRecord } from '../llm/generate-object.js';
 import type { BudgetLimits, SharedSpend } from '../pipeline/budget.js';
+import { thousands } from '../format/thousands.js';
 
 /**
  * One budget (`--max-cost`, `--max-tokens`) for every run of a batch. Each run's limits are the
@@ -24,7 +25,7 @@ export class BatchBudget {
       return `budget reached: $${this.spentUsd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed ${BATCH_SCOPE}`;
     }
     if (maxTokens !== undefined && this.spentTokens >= maxTokens) {
-      return `budget reached: ${this.spentTokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed ${BATCH_SCOPE}`;
+      return `budget reached: ${thousands(this.spentTokens)} tokens spent of ${thousands(maxTokens)} allowed ${BATCH_SCOPE}`;
     }
     return null;
   }

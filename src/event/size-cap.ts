@@ -1,5 +1,6 @@
 import { InputError } from '../errors/index.js';
 import type { EventCut, NewsEvent } from './schema.js';
+import { thousands } from '../format/thousands.js';
 
 /**
  * Size caps on event text. A story longer than the cap is cut, never refused and never silently:
@@ -56,7 +57,7 @@ function indexOfLast(text: string, n: number): number {
   return i;
 }
 
-const formatCount = (n: number): string => n.toLocaleString('en-US');
+const formatCount = thousands;
 
 /** The line put where the middle of a long body was cut. */
 export function cutMarker(cutChars: number, maxChars: number): string {

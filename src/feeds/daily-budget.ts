@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { CallRecord } from '../llm/generate-object.js';
 import type { BudgetLimits } from '../pipeline/budget.js';
 import type { DailyBudgetLimits } from './types.js';
+import { thousands } from '../format/thousands.js';
 
 /**
  * The watcher's budget per UTC day (`budget:` in the feeds file).
@@ -130,7 +131,7 @@ export function formatUsd(amount: number): string {
   return Math.abs(cents - Math.round(cents)) < 1e-6 ? amount.toFixed(2) : amount.toFixed(4);
 }
 
-const tokensText = (n: number): string => n.toLocaleString('en-US');
+const tokensText = thousands;
 
 /** `$0.0384 of $0.03` or `8,400 of 8,000 tokens` for the limit that is reached, else null. */
 export function reachedLimit(spend: DaySpend, limits: DailyBudgetLimits): string | null {

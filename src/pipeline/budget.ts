@@ -1,4 +1,5 @@
 import type { CallRecord } from '../llm/generate-object.js';
+import { thousands } from '../format/thousands.js';
 
 /**
  * What several runs spend together (the runs of one `assess run` batch). When a run's limits
@@ -60,7 +61,7 @@ export class Budget {
     if (maxCostUsd !== undefined && spent.usd >= maxCostUsd) {
       this.reason = `budget reached: $${spent.usd.toFixed(4)} spent of $${maxCostUsd.toFixed(4)} allowed${scope}`;
     } else if (maxTokens !== undefined && spent.tokens >= maxTokens) {
-      this.reason = `budget reached: ${spent.tokens.toLocaleString('en-US')} tokens spent of ${maxTokens.toLocaleString('en-US')} allowed${scope}`;
+      this.reason = `budget reached: ${thousands(spent.tokens)} tokens spent of ${thousands(maxTokens)} allowed${scope}`;
     }
     return this.reason;
   }

@@ -1,3 +1,4 @@
+import { thousands } from '../format/thousands.js';
 /** Text for a Markdown table cell: pipes escaped, line breaks folded, so a cell never breaks the table. */
 export function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n+/g, ' ').trim();
@@ -21,8 +22,8 @@ export function cacheNote(usage: { cacheReadTokens?: number; cacheWriteTokens?: 
   const read = usage.cacheReadTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
   const parts = [
-    read > 0 ? `${read.toLocaleString('en-US')} from the prompt cache` : '',
-    written > 0 ? `${written.toLocaleString('en-US')} written to it` : '',
+    read > 0 ? `${thousands(read)} from the prompt cache` : '',
+    written > 0 ? `${thousands(written)} written to it` : '',
   ].filter(Boolean);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }

@@ -4,6 +4,7 @@ import type { RunResult } from '../pipeline/run-event.js';
 import type { MergedScenario, RiskView } from '../synthesis/schema.js';
 import { cacheNote, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
+import { thousands } from '../format/thousands.js';
 
 /**
  * The run as one self-contained HTML page: the same content as the Markdown report, readable in a
@@ -485,7 +486,7 @@ ${
 </section>
 </main>
 <footer class="site-footer">
-<p>Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in${cacheNote(t)}, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}.</p>
+<p>Usage: ${t.calls} call(s), ${thousands(t.inputTokens)} tokens in${cacheNote(t)}, ${thousands(t.outputTokens)} out; ${cost}.</p>
 <p>Run <code>${run.runId}</code> · started ${run.startedAt} · finished ${run.finishedAt} · prompts: desk <code>${run.promptHashes.desk}</code>, synthesis <code>${run.promptHashes.synthesis}</code></p>
 </footer>
 </div>

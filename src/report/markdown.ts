@@ -4,6 +4,7 @@ import type { RunResult } from '../pipeline/run-event.js';
 import type { RiskView } from '../synthesis/schema.js';
 import { cacheNote, cell, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
+import { thousands } from '../format/thousands.js';
 
 /** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
 export function renderAssessmentMarkdown(a: AgentAssessment): string {
@@ -151,12 +152,12 @@ export function renderRunMarkdown(run: RunResult): string {
 
   const t = run.usage.total;
   const cost = t.costUsd === null ? 'cost unknown for these models' : `estimated ${usd(t.costUsd)}${t.costComplete ? '' : ' (some models unpriced)'}`;
-  out.push('---', '', `_Usage: ${t.calls} call(s), ${t.inputTokens.toLocaleString('en-US')} tokens in${cacheNote(t)}, ${t.outputTokens.toLocaleString('en-US')} out; ${cost}._`, '');
+  out.push('---', '', `_Usage: ${t.calls} call(s), ${thousands(t.inputTokens)} tokens in${cacheNote(t)}, ${thousands(t.outputTokens)} out; ${cost}._`, '');
   if (run.budget) {
     const b = run.budget;
     const limits = [
       b.maxCostUsd !== undefined ? `${usd(b.spentUsd)} of ${usd(b.maxCostUsd)}` : '',
-      b.maxTokens !== undefined ? `${b.spentTokens.toLocaleString('en-US')} of ${b.maxTokens.toLocaleString('en-US')} tokens` : '',
+      b.maxTokens !== undefined ? `${thousands(b.spentTokens)} of ${thousands(b.maxTokens)} tokens` : '',
     ].filter(Boolean);
     out.push(`_Budget: ${limits.join('; ')} spent${b.exceeded ? ` — **${b.exceeded}**; nothing new was started after that` : ''}._`, '');
   }

@@ -9,6 +9,7 @@ import { SynthesisDraftSchema } from '../../synthesis/schema.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { planRun, type PlanRunOptions, type RunPlan } from '../plan-run.js';
+import { thousands } from '../../format/thousands.js';
 
 /**
  * Tokens the synthesizer reads per desk digest (its stance, bottom line, risks, trajectories,
@@ -132,12 +133,12 @@ export async function estimateRun(plan: RunPlan): Promise<DryRunReport> {
       'input tokens = system prompt + user prompt + the JSON Schema sent (compact JSON); chat framing is not counted',
       'max cost = input at the estimate + output at the cap, at list price: the worst case of one call per desk',
       `repair turns (up to ${config.maxRepairs} per call) and retries are not included`,
-      `synthesis input includes an allowance of ${DIGEST_ALLOWANCE_TOKENS.toLocaleString('en-US')} tokens per desk digest`,
+      `synthesis input includes an allowance of ${thousands(DIGEST_ALLOWANCE_TOKENS)} tokens per desk digest`,
     ],
   };
 }
 
-const int = (n: number): string => n.toLocaleString('en-US');
+const int = thousands;
 const cost = (usd: number | null): string => (usd === null ? 'unknown' : `$${usd.toFixed(4)}`);
 
 /** A plain-text table; numeric columns right-aligned. */

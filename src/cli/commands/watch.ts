@@ -24,6 +24,7 @@ import type { CliIo } from '../io.js';
 import { environmentWithDotenv } from '../load-env.js';
 import { rememberRateLimits } from '../throttling.js';
 import { DEFAULT_PATHS } from '../paths.js';
+import { thousands } from '../../format/thousands.js';
 
 export interface WatchOptions extends ConfigFlags {
   config?: string;
@@ -194,7 +195,7 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
       const limits = budget
         ? [
             budget.maxCostUsd !== undefined ? `$${formatUsd(budget.maxCostUsd)}` : '',
-            budget.maxTokens !== undefined ? `${budget.maxTokens.toLocaleString('en-US')} tokens` : '',
+            budget.maxTokens !== undefined ? `${thousands(budget.maxTokens)} tokens` : '',
           ].filter(Boolean)
         : [];
       const perDay = limits.length > 0 ? `; budget ${limits.join(' and ')} per UTC day` : '';
