@@ -121,6 +121,8 @@ describe('the built CLI (dist/)', () => {
     const calls = report(proc).usage.calls;
     expect(calls.map((c) => [c.purpose, c.attempt])).toEqual([['desk/JP-01', 1], ['desk/JP-01', 2]]);
     for (const c of calls) expect(c.error).toMatch(new RegExp(`^${provider} connection failed`));
+    // pino, loaded from its own chunk only when a line is due, writes the warning.
+    expect(proc.stderr).toMatch(/\{"level":40,.*"agentId":"JP-01".*"msg":"desk failed"\}/);
   });
 
   it('--dry-run loads the tokenizer chunk and counts exact tokens', async () => {
@@ -249,6 +251,12 @@ describe('what the bundle loads', () => {
     const inputs = staticInputs(meta(), outputOf(meta(), 'src/cli/commands/run.ts'));
     expect(inputs.some((i) => i.startsWith('src/cli/progress.ts'))).toBe(true);
     expect(inputs.filter((i) => /node_modules\/(log-update|ansi-escapes|cli-cursor|wrap-ansi|string-width|slice-ansi)\//.test(i))).toEqual([]);
+  });
+
+  it('`assess run` loads pino only when a line is due, and the error-only parsers (yaml, jsonc-parser) only on error', () => {
+    const inputs = staticInputs(meta(), outputOf(meta(), 'src/cli/commands/run.ts'));
+    expect(inputs.filter((i) => /node_modules\/(pino|thread-stream|sonic-boom|jsonc-parser|yaml)\//.test(i))).toEqual([]);
+    expect(inputs.filter((i) => /src\/report\/(html|diff-markdown)\.ts/.test(i))).toEqual([]);
   });
 
   it('`assess run` reads YAML with js-yaml; the yaml library is not bundled, only required to explain an error', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { Logger } from 'pino';
+import type { RunLogger } from './logger.js';
 import type { AgentDefinition } from '../agents/definition.js';
 import { ArchiveRecorder } from '../archive/recorder.js';
 import type { ArchiveUnavailableError } from '../archive/errors.js';
@@ -18,7 +18,7 @@ export interface RunContext {
   prompts: PromptSet;
   /** null with --no-archive, or when the archive could not be opened (the caller reports that). */
   db: Database | null;
-  logger: Logger;
+  logger: RunLogger;
   signal: AbortSignal;
 }
 

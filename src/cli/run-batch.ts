@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildModels, runOptionsFrom, withAbsolutePaths } from '../config/index.js';
 import { InputError, redactSecrets } from '../errors/index.js';
-import { renderRunMarkdown, toRunJson } from '../report/index.js';
+import { toRunJson } from '../report/json.js';
+import { renderRunMarkdown } from '../report/markdown.js';
 import type { RunResult } from '../pipeline/run-event.js';
 import { BatchBudget } from './batch-budget.js';
 import {
@@ -166,6 +167,7 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
   const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, runnable.length) }, worker));
   progress?.stop();
   archive.db?.close();
+  await logger.flush();
   const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (crashed) throw crashed.reason;
   flushStdout();

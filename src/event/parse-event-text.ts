@@ -1,4 +1,4 @@
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { parseYamlInput } from '../yaml/parse-yaml-input.js';
 import * as z from 'zod';
 import { InputError } from '../errors/index.js';
@@ -6,6 +6,7 @@ import { sanitizeEventFields, sanitizeText } from './sanitize-text.js';
 import { NewsEventSchema, type NewsEvent } from './schema.js';
 import { capEvent, DEFAULT_MAX_EVENT_CHARS, type EventLimits } from './size-cap.js';
 import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
+import { requireOnDemand } from '../lazy/require-on-demand.js';
 
 /** `text` is plain text: the first non-empty line is the title, `#` means nothing special. */
 export type EventFormat = 'json' | 'yaml' | 'markdown' | 'text';
@@ -45,7 +46,9 @@ function parseJsonStrict(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    // JSON.parse on Node 20 often omits the position; jsonc-parser always reports an offset.
+    // JSON.parse on Node 20 often omits the position; jsonc-parser always reports an offset. Only
+    // malformed JSON needs it, so it is loaded only then.
+    const { parse: parseJsonc, printParseErrorCode } = requireOnDemand<typeof import('jsonc-parser')>('jsonc-parser');
     const errors: ParseError[] = [];
     parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
     const first = errors[0];

@@ -5,7 +5,9 @@ import { buildModels, loadConfigFile, resolveConfig, withAbsolutePaths, type Con
 import { InputError } from '../../errors/index.js';
 import { runEvent } from '../../pipeline/index.js';
 import { loadPrompts } from '../../prompts/index.js';
-import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
+// The renderers themselves, not the report barrel: it would load the HTML and diff renderers into every run.
+import { renderRunJson } from '../../report/json.js';
+import { renderRunMarkdown } from '../../report/markdown.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { withArchive } from '../archive-access.js';

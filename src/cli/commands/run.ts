@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import { buildModels, runOptionsFrom, withAbsolutePaths } from '../../config/index.js';
 import { CancelledError, InputError, redactSecrets } from '../../errors/index.js';
 import { isPageUrl } from '../../event/page-url.js';
-import { renderRunJson, renderRunMarkdown } from '../../report/index.js';
+// The renderers themselves, not the report barrel: it would load the HTML and diff renderers into every run.
+import { renderRunJson } from '../../report/json.js';
+import { renderRunMarkdown } from '../../report/markdown.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { executeRun, type ExecutedRun } from '../execute-run.js';
 import type { CliIo } from '../io.js';
@@ -100,6 +102,7 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
   }
   const { run } = executed;
   archive.db?.close();
+  await logger.flush();
 
   // Only the reports that are written get rendered: each costs milliseconds on every run.
   const markdown = () => redactSecrets(renderRunMarkdown(run), models.secrets);
