@@ -27,11 +27,15 @@ export async function loadAgents(dir: string): Promise<AgentDefinition[]> {
   } catch (error) {
     throw new InputError(`${dir}: cannot read the desks folder`, { cause: error });
   }
+  // Read at once, parsed in name order, so the first broken file reported is always the same one.
+  const files = names.map((name) => join(dir, name));
+  const texts = await Promise.allSettled(files.map((file) => readFile(file, 'utf8')));
   const seen = new Map<string, string>();
   const agents: AgentDefinition[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const agent = parseAgentFile(await readFile(file, 'utf8'), file);
+  for (const [i, file] of files.entries()) {
+    const text = texts[i]!;
+    if (text.status === 'rejected') throw new InputError(`${file}: cannot read desk file`, { cause: text.reason });
+    const agent = parseAgentFile(text.value, file);
     const previous = seen.get(agent.id);
     if (previous) throw new InputError(`${file}: desk id ${agent.id} is already defined in ${previous}`);
     seen.set(agent.id, file);

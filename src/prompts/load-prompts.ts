@@ -41,14 +41,14 @@ type Key = keyof typeof FILES;
 /** Reads the templates and checks each uses only the placeholders the code fills. */
 export async function loadPrompts(dir: string): Promise<PromptSet> {
   const texts = {} as Record<Key, string>;
-  for (const [key, [file, allowed]] of Object.entries(FILES) as [Key, (typeof FILES)[Key]][]) {
+  const entries = Object.entries(FILES) as [Key, (typeof FILES)[Key]][];
+  // Read at once, checked in a fixed order, so the first broken template reported is always the same one.
+  const read = await Promise.allSettled(entries.map(([, [file]]) => readFile(join(dir, file), 'utf8')));
+  for (const [i, [key, [file, allowed]]] of entries.entries()) {
     const path = join(dir, file);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new InputError(`${path}: cannot read prompt template`, { cause: error });
-    }
+    const result = read[i]!;
+    if (result.status === 'rejected') throw new InputError(`${path}: cannot read prompt template`, { cause: result.reason });
+    const text = result.value;
     const unknown = placeholdersOf(text).filter((p) => !(allowed as readonly string[]).includes(p));
     if (unknown.length > 0) throw new InputError(`${path}: unknown placeholder(s) ${unknown.map((p) => `{{${p}}}`).join(', ')}`);
     texts[key] = text;
