@@ -32,12 +32,12 @@ interface Row {
   cost: number | null;
 }
 
-/** Runs newest first with the columns `runs list` shows. */
-export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
-  const { where, params } = filterSql(filters);
-  const rows = db
-    .prepare(
-      `SELECT r.id, r.started_at, r.finished_at, r.event_id, r.event_title, r.status, r.pid, r.host,
+/**
+ * The query behind `runs list`, for a WHERE clause from filterSql. The per-run counts and cost
+ * are read from covering indexes (migration 6), never from the calls and desk_results rows.
+ */
+export function listRunsSql(where: string): string {
+  return `SELECT r.id, r.started_at, r.finished_at, r.event_id, r.event_title, r.status, r.pid, r.host,
         json_array_length(r.desks_json) AS requested,
         (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id AND d.status = 'ok') AS ok,
         (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id) AS seen,
@@ -45,9 +45,13 @@ export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
         (SELECT SUM(c.cost_usd) FROM calls c WHERE c.run_id = r.id) AS cost
        FROM runs r ${where}
        ORDER BY r.started_at DESC, r.id DESC
-       LIMIT @limit`,
-    )
-    .all({ ...params, limit: overFetch(filters) }) as Row[];
+       LIMIT @limit`;
+}
+
+/** Runs newest first with the columns `runs list` shows. */
+export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
+  const { where, params } = filterSql(filters);
+  const rows = db.prepare(listRunsSql(where)).all({ ...params, limit: overFetch(filters) }) as Row[];
   return rows
     .map((r) => ({
       runId: r.id,

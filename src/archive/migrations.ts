@@ -260,6 +260,19 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'covering indexes for the per-run counts runs list shows',
+    up: (db) => {
+      // `runs list` sums each run's call costs and counts its desks. Without these, SQLite reads
+      // the calls and desk_results rows themselves, whose raw responses and assessments run over
+      // several pages each: ~20 ms of a cold `runs list --limit 50` at 10,000 runs.
+      db.exec(`
+        CREATE INDEX calls_run_cost ON calls(run_id, cost_usd);
+        CREATE INDEX desk_results_run_status ON desk_results(run_id, status, agent_id);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
