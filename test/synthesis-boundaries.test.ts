@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeAssessment } from '../src/assessment/finalize.js';
-import type { AgentAssessment, AssessmentDraft, Severity } from '../src/assessment/schema.js';
+import type { AgentAssessment, Severity } from '../src/assessment/schema.js';
 import { buildRiskView } from '../src/synthesis/build-risk-view.js';
-import type { SynthesisDraft } from '../src/synthesis/schema.js';
+import { coverage, deskWith, emptyDraft, synthProvenance } from './support/synthesis-fixtures.js';
 import { riskLevelFromScore } from '../src/synthesis/severity.js';
 
 /**
@@ -11,31 +10,9 @@ import { riskLevelFromScore } from '../src/synthesis/severity.js';
  * set the overall level.
  */
 
-const provenance = { eventId: 'e', provider: 'test', model: 'm', promptHash: 'h', attempts: 1 };
-const synthProvenance = { provider: 'test', model: 'm', promptHash: 'h', attempts: 1 };
-
-function desk(id: string, probabilities: number[], risks: { severity: Severity; likelihood: number }[] = [{ severity: 'low', likelihood: 0.1 }]): AgentAssessment {
-  const draft: AssessmentDraft = {
-    bottomLine: `${id} bottom line`,
-    stance: { label: 'neutral', reason: 'r' },
-    opening: '',
-    keyFacts: [{ feature: 'f', detail: 'd', sources: [] }],
-    upside: [],
-    risks: risks.map((r, i) => ({ axis: 'a', title: `${id} risk ${i + 1}`, description: 'd', sources: [], ...r })),
-    feasibility: '',
-    trajectories: probabilities.map((p, i) => ({ name: `${id} T${i + 1}`, probability: p, label: 'l', keyDynamics: 'k', implications: 'i' })),
-    lean: '',
-    caveats: [],
-    strategicSignificance: { intro: '', points: ['p'] },
-    openQuestions: [],
-    indicators: [{ indicator: `${id} indicator`, why: 'w' }],
-    confidence: 0.5,
-  };
-  return finalizeAssessment(draft, { id, name: `${id} Desk` }, provenance);
-}
-
-const emptyDraft: SynthesisDraft = { bottomLine: 'b', consensus: [], divergences: [], riskClusters: [], scenarioClusters: [], watchlist: [] };
-const coverage = (a: AgentAssessment[]) => ({ included: a.map((x) => x.agentId), missing: [] });
+/** A minimal valid desk; by default one low risk at 0.1 (well below every threshold). */
+const desk = (id: string, probabilities: number[], risks: { severity: Severity; likelihood: number }[] = [{ severity: 'low', likelihood: 0.1 }]): AgentAssessment =>
+  deskWith(id, probabilities, risks);
 
 /** Two desks, two shared scenarios (T1 with T1, T2 with T2); the first scenario's view as computed. */
 function firstScenario(jp: number[], us: number[]) {

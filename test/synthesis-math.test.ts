@@ -1,48 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeAssessment } from '../src/assessment/finalize.js';
-import type { AgentAssessment, AssessmentDraft } from '../src/assessment/schema.js';
+import type { AgentAssessment, Severity } from '../src/assessment/schema.js';
 import { buildRiskView } from '../src/synthesis/build-risk-view.js';
 import { poolDistributions, spread, trimmedMean } from '../src/synthesis/pool.js';
-import type { SynthesisDraft } from '../src/synthesis/schema.js';
+import { coverage, deskWith, emptyDraft, synthProvenance } from './support/synthesis-fixtures.js';
 import { riskLevelFromScore } from '../src/synthesis/severity.js';
 
-const provenance = { eventId: 'e', provider: 'test', model: 'm', promptHash: 'h', attempts: 1 };
-
-/** A minimal valid desk assessment with the given trajectory probabilities and risks. */
-function desk(
-  id: string,
-  probabilities: number[],
-  risks: { severity: 'low' | 'medium' | 'high' | 'critical'; likelihood: number }[] = [{ severity: 'medium', likelihood: 0.5 }],
-): AgentAssessment {
-  const draft: AssessmentDraft = {
-    bottomLine: `${id} bottom line`,
-    stance: { label: 'neutral', reason: 'r' },
-    opening: '',
-    keyFacts: [{ feature: 'f', detail: 'd', sources: [] }],
-    upside: [],
-    risks: risks.map((r, i) => ({ axis: 'a', title: `${id} risk ${i + 1}`, description: 'd', sources: [], ...r })),
-    feasibility: '',
-    trajectories: probabilities.map((p, i) => ({ name: `${id} T${i + 1}`, probability: p, label: 'l', keyDynamics: 'k', implications: 'i' })),
-    lean: '',
-    caveats: [],
-    strategicSignificance: { intro: '', points: ['p'] },
-    openQuestions: [],
-    indicators: [{ indicator: `${id} indicator`, why: 'w' }],
-    confidence: 0.5,
-  };
-  return finalizeAssessment(draft, { id, name: `${id} Desk` }, provenance);
-}
-
-const emptyDraft: SynthesisDraft = {
-  bottomLine: 'b',
-  consensus: [],
-  divergences: [],
-  riskClusters: [],
-  scenarioClusters: [],
-  watchlist: [],
-};
-const synthProvenance = { provider: 'test', model: 'm', promptHash: 'h', attempts: 1 };
-const coverage = (a: AgentAssessment[]) => ({ included: a.map((x) => x.agentId), missing: [] });
+/** A minimal valid desk; by default one medium risk at 0.5. */
+const desk = (id: string, probabilities: number[], risks: { severity: Severity; likelihood: number }[] = [{ severity: 'medium', likelihood: 0.5 }]): AgentAssessment =>
+  deskWith(id, probabilities, risks);
 
 describe('pooling', () => {
   it('trims one value from each end when there are five or more desks', () => {
