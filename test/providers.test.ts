@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { mswHarness } from './support/msw-harness.js';
+import { describe, expect, it } from 'vitest';
 import type { toRunJson } from '../src/report/json.js';
 import { runCliCaptured } from './support/cli-io.js';
 import {
@@ -35,29 +32,7 @@ const ENV: Record<FakeProvider, Record<string, string>> = { openai: OPENAI_ENV, 
 
 const LOCAL_BASE_URL = 'http://127.0.0.1:11434/v1';
 
-const server = setupServer();
-// A working directory without .env, so no developer's real key can leak into a test.
-let cwd = '';
-
-// The Anthropic SDK console.warns about deprecated models straight to the process stderr
-// (see the known-bug test at the end); captured here so it neither clutters nor goes unnoticed.
-let consoleWarn: MockInstance<typeof console.warn>;
-
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  cwd = mkdtempSync(join(tmpdir(), 'assess-providers-'));
-});
-beforeEach(() => {
-  consoleWarn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  server.resetHandlers();
-  consoleWarn.mockRestore();
-});
-afterAll(() => {
-  server.close();
-  rmSync(cwd, { recursive: true, force: true });
-});
+const { server, cwd: workdir, consoleWarn } = mswHarness('assess-providers-');
 
 interface Outcome {
   code: number;
@@ -74,7 +49,7 @@ async function run(args: string[], env: Record<string, string>, fake: FakeLlmOpt
   const started = Date.now();
   const result = await runCliCaptured(
     ['run', SEED_EVENT, '--format', 'json', '--no-progress', '--call-timeout', '10', '--retries', '0', ...args],
-    { env, cwd },
+    { env, cwd: workdir() },
   );
   const elapsedMs = Date.now() - started;
   let report: RunReport;
@@ -486,7 +461,7 @@ describe('whole-run timeout', () => {
     server.resetHandlers();
     const fast = fakeLlm();
     server.use(...fast.handlers);
-    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd });
+    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd: workdir() });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((JSON.parse(resumed.stdout) as RunReport).status).toBe('ok');
     expect(fast.requests.map((r) => r.target).sort()).toEqual(['CN-01', 'US-01', SYNTHESIS].sort());
@@ -502,7 +477,7 @@ describe('cancellation', () => {
     const started = Date.now();
     const result = await runCliCaptured(
       ['run', SEED_EVENT, '--format', 'json', '--no-progress', '--retries', '3', '--agents', 'JP-01,US-01'],
-      { env: OPENAI_ENV, cwd, signal: controller.signal },
+      { env: OPENAI_ENV, cwd: workdir(), signal: controller.signal },
     );
     // Cancelled promptly, without waiting for the slow server or retrying.
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -522,7 +497,7 @@ describe('cancellation', () => {
     server.resetHandlers();
     const fast = fakeLlm();
     server.use(...fast.handlers);
-    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd });
+    const resumed = await runCliCaptured(['resume', report.runId.slice(0, 8), '--format', 'json', '--no-progress'], { env: OPENAI_ENV, cwd: workdir() });
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = JSON.parse(resumed.stdout) as RunReport;
     expect(after.runId).toBe(report.runId);
@@ -573,7 +548,7 @@ describe('secrets', () => {
     server.resetHandlers();
     const llm = fakeLlm(fake);
     server.use(...llm.handlers);
-    const md = await runCliCaptured(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--retries', '0', '--log-level', 'debug'], { env, cwd });
+    const md = await runCliCaptured(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--retries', '0', '--log-level', 'debug'], { env, cwd: workdir() });
     expect(md.code).toBe(1);
     expect(md.stdout).toContain('HTTP 401');
     expect(md.stdout + md.stderr).not.toContain(token);
@@ -632,7 +607,7 @@ describe('regressions', () => {
     expect(code).toBe(0);
     // The default used to be 'claude-sonnet-4-5', in the SDK's DEPRECATED_MODELS: every call
     // console.warned "The model … is deprecated" straight to the process stderr.
-    expect(consoleWarn).not.toHaveBeenCalled();
+    expect(consoleWarn()).not.toHaveBeenCalled();
     expect(stderr).not.toMatch(/deprecated/);
   });
 });

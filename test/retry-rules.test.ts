@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { mswHarness } from './support/msw-harness.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PATHS } from '../src/cli/paths.js';
 import { resolveConfig } from '../src/config/resolve-config.js';
 import { retryPolicyFrom } from '../src/config/run-options.js';
@@ -78,25 +75,7 @@ const ENV: Record<FakeProvider, Record<string, string>> = {
   anthropic: { ANTHROPIC_API_KEY: KEYS.anthropic, ASSESS_PROVIDER: 'anthropic' },
 };
 
-const server = setupServer();
-let cwd = '';
-let consoleWarn: MockInstance<typeof console.warn>;
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-  cwd = mkdtempSync(join(tmpdir(), 'assess-retry-rules-'));
-});
-beforeEach(() => {
-  // The Anthropic SDK warns about deprecated models on console.warn; not this test's subject.
-  consoleWarn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  server.resetHandlers();
-  consoleWarn.mockRestore();
-});
-afterAll(() => {
-  server.close();
-  rmSync(cwd, { recursive: true, force: true });
-});
+const { server, cwd: workdir } = mswHarness('assess-retry-rules-');
 
 /** `assess run` with one desk and `--retries 3`, JP-01 answered by `script`; the JP-01 requests the server saw. */
 async function runJp(provider: FakeProvider, script: Parameters<typeof fakeLlm>[0]) {
@@ -104,7 +83,7 @@ async function runJp(provider: FakeProvider, script: Parameters<typeof fakeLlm>[
   server.use(...llm.handlers);
   const result = await runCliCaptured(
     ['run', SEED_EVENT, '--agents', 'JP-01', '--format', 'json', '--no-progress', '--no-archive', '--call-timeout', '10', '--retries', '3'],
-    { env: ENV[provider], cwd },
+    { env: ENV[provider], cwd: workdir() },
   );
   return { ...result, requests: llm.requestsFor('JP-01') };
 }
