@@ -99,6 +99,12 @@ export interface MergedScenario {
   disagreement: boolean;
   /** True when the model left a trajectory unclustered and code made it a scenario of its own. */
   unclustered: boolean;
+  /**
+   * The scenario's id within its thread (`S1`, `S2`…), kept across the thread's consolidated views:
+   * matched to an earlier view's scenario it inherits that id, otherwise it takes the next free one.
+   * Absent on runs archived before threads.
+   */
+  lineageId?: string;
 }
 
 export interface WatchItem {
@@ -126,4 +132,35 @@ export interface RiskView {
   /** Ids the model invented or repeated, dropped; written for people reading the report. */
   warnings: string[];
   provenance: { provider: string; model: string; promptHash: string; attempts: number };
+  /** Present when the thread had an earlier consolidated view: what moved since (see since-last.ts). */
+  sinceLast?: SinceLast;
+}
+
+/** "Since the last consolidated view": every number computed in code from the two stored views. */
+export interface SinceLast {
+  previousRunId: string;
+  previousAt: string;
+  scenarios: {
+    scenarioId: string;
+    lineageId: string;
+    name: string;
+    /** null: new since the last view. */
+    previous: number | null;
+    current: number;
+    delta: number | null;
+    /** The earlier view's scenario it was matched to, and how (shared desk trajectories, or the name). */
+    matchedTo: { scenarioId: string; name: string; by: 'trajectories' | 'name' } | null;
+  }[];
+  /** Earlier scenarios with no counterpart now. */
+  retiredScenarios: { scenarioId: string; lineageId: string | null; name: string; previous: number }[];
+  stanceChanges: { agentId: string; previous: string; current: string }[];
+  newRisks: { id: string; title: string }[];
+  retiredRisks: { id: string; title: string }[];
+  triggeredIndicators: { agentId: string; indicatorId: string; indicator: string; note: string }[];
+  /**
+   * The highest lineage number (`S<n>`) issued in the thread up to and including this view, retired
+   * ones too, so that the next view's new scenarios never reuse an id retired two views ago.
+   * Optional only so that views archived before it was added still read; since-last.ts always sets it.
+   */
+  lineageHigh?: number;
 }
