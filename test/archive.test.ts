@@ -1005,7 +1005,18 @@ describe('migrations and files that are not assess archives', () => {
     expect(version).toBe(LATEST_VERSION);
     expect(appId).toBe(APPLICATION_ID);
 
-    expect(await showJson(v1Path, original.runId)).toEqual(originalReport);
+    // The same report, except for its thread: the copy lost the run's thread rows, so the upgrade
+    // (migration 7) gave its event a thread of its own, named after the event id.
+    const backfilled = 'th-a650d00f1a';
+    expect(await showJson(v1Path, original.runId)).toEqual({
+      ...originalReport,
+      thread: {
+        id: backfilled,
+        title: 'Japan Unveils $550B U.S. Investment',
+        events: 1,
+        link: { threadId: backfilled, method: 'backfill', score: null, runnerUp: null, detail: {}, decidedAt: originalReport.startedAt },
+      },
+    });
     const desk = await searchJson(v1Path, 'boomerang clause');
     expect(desk.map((h) => [h.runId, h.agentId])).toEqual([[original.runId, 'JP-01']]);
     expect(desk[0]!.snippet).toMatch(/\*\*boomerang\*\*"? \*\*clause\*\*/);

@@ -10,3 +10,19 @@ export { parseFilters, filterSql, STATUSES, type RunFilters, type RawFilters } f
 export { resolveRunId } from './resolve-run-id.js';
 export { toIndexText, toMatchExpression, makeSnippet, queryTerms } from './search-text.js';
 export { displayStatus, isProcessAlive } from './liveness.js';
+export { resolveThreadId, type ResolvedThread } from './resolve-thread-id.js';
+export {
+  assignThread,
+  mergeThreads,
+  moveEvent,
+  resolveThreadEventId,
+  type ThreadOverride,
+  type AssignOptions,
+  type MergeResult,
+  type MoveResult,
+} from './thread-store.js';
+export { loadThreadContext } from './thread-context.js';
+export { prepareThread, type PreparedThread } from './prepare-thread.js';
+export { listThreads, type ThreadSummary, type ListThreadsOptions } from './list-threads.js';
+export { loadThreadView, type ThreadView, type ThreadEventView, type StanceEntry, type ScenarioHistory } from './thread-view.js';
+export { defaultLinker, type Linker, type LinkerVerdict } from './thread-linker.js';

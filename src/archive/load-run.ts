@@ -9,6 +9,8 @@ import type { RiskView } from '../synthesis/schema.js';
 import { displayStatus } from './liveness.js';
 import type { AgentDefinition } from '../agents/definition.js';
 import type { ArchivedDesk, StoredDesk } from './recorder.js';
+import type { ThreadContext } from '../threads/context.js';
+import { parseStoredContext, storedThreadRef } from './stored-thread.js';
 
 /** A `runs` row as stored. */
 export interface RunRow {
@@ -25,6 +27,9 @@ export interface RunRow {
   status: string;
   pid: number | null;
   host: string | null;
+  /** Migration 7; null for a run in no thread (--no-archive never writes a row). */
+  thread_id: string | null;
+  thread_context_json: string | null;
 }
 
 interface DeskRow {
@@ -75,6 +80,8 @@ export interface ArchivedRun {
   options: RunOptions;
   /** Synthesis versions recorded for this run (resume adds one each time). */
   synthesisVersions: number;
+  /** What the run's desks were shown of its thread (resume shows them the same); null when none was stored. */
+  threadContext: ThreadContext | null;
 }
 
 function parsedOrNull(raw: string): unknown {
@@ -161,6 +168,8 @@ export function loadRun(db: Database, runId: string): ArchivedRun {
     .prepare('SELECT version, risk_view_json, error FROM syntheses WHERE run_id = ? ORDER BY version DESC LIMIT 1')
     .get(runId) as { version: number; risk_view_json: string | null; error: string | null } | undefined;
   const calls = loadCalls(db, runId);
+  const threadContext = parseStoredContext(row.thread_context_json);
+  const thread = storedThreadRef(db, row, threadContext);
   const hashes = JSON.parse(row.prompt_hashes_json) as RunResult['promptHashes'];
   return {
     result: {
@@ -176,10 +185,12 @@ export function loadRun(db: Database, runId: string): ArchivedRun {
       synthesis: synth?.risk_view_json ? (JSON.parse(synth.risk_view_json) as RiskView) : null,
       synthesisError: synth ? synth.error : status === 'running' ? 'still running' : 'no synthesis: the run was interrupted',
       usage: summarizeUsage(calls),
+      ...(thread ? { thread } : {}),
     },
     desks,
     synthesisModel: JSON.parse(row.synthesis_model_json) as ArchivedRun['synthesisModel'],
     options: JSON.parse(row.options_json) as RunOptions,
     synthesisVersions: synth?.version ?? 0,
+    threadContext,
   };
 }

@@ -6,6 +6,7 @@ import type { IdentifiedEvent } from '../event/schema.js';
 import type { CallRecord } from '../llm/generate-object.js';
 import type { LifecycleEvent, LifecycleListener } from '../pipeline/lifecycle.js';
 import type { RunOptions, RunStatus } from '../pipeline/run-event.js';
+import type { ThreadContext } from '../threads/context.js';
 import { redactSecrets } from '../errors/index.js';
 import { ArchiveUnavailableError } from './errors.js';
 import { searchDocInserter } from './migrations.js';
@@ -35,6 +36,11 @@ export interface RunHeader {
   promptHashes: { desk: string; synthesis: string };
   options: RunOptions;
   startedAt: string;
+  /**
+   * The thread the event is in and what its desks are shown (absent with no thread): stored with
+   * the run so reports name the thread and resume shows the desks exactly the same memory.
+   */
+  thread?: ThreadContext;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -98,7 +104,7 @@ export class ArchiveRecorder {
       }));
       db.prepare(
         `INSERT INTO runs (id, event_id, event_title, event_json, desks_json, synthesis_model_json, prompt_hashes_json,
-          options_json, started_at, status, pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)`,
+          options_json, started_at, status, pid, host, thread_id, thread_context_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
       ).run(
         header.runId,
         header.event.id,
@@ -111,6 +117,8 @@ export class ArchiveRecorder {
         header.startedAt,
         process.pid,
         hostname(),
+        header.thread?.thread.id ?? null,
+        header.thread ? recorder.clean(JSON.stringify(header.thread)) : null,
       );
       searchDocInserter(db)(header.runId, null, eventSearchText(header.event.event));
     });

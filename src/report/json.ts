@@ -16,6 +16,8 @@ export function toRunJson(run: RunResult) {
     synthesisError: run.synthesisError,
     usage: run.usage,
     budget: run.budget ?? null,
+    // The thread the event was in when the run started: { id, title, events, link }; null with --no-archive.
+    thread: run.thread ?? null,
   };
 }
 
