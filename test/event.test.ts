@@ -341,7 +341,9 @@ describe('Japanese text', () => {
     const replayDir = replayDirFor(id);
 
     const out = join(dir, 'out-ja');
-    const written = await runCliCaptured(['run', file, '--provider', 'replay', '--replay-dir', replayDir, '--out', out, '--no-progress'], { cwd: dir });
+    // Not archived: the file's archive already holds this story under another title, and a desk
+    // with memory would be asked for an update the seed recordings do not have.
+    const written = await runCliCaptured(['run', file, '--provider', 'replay', '--replay-dir', replayDir, '--out', out, '--no-progress', '--no-archive'], { cwd: dir });
     expect(written.code).toBe(0);
     const bytes = readFileSync(join(out, 'report.json'));
     expect(bytes.includes(Buffer.from(title, 'utf8'))).toBe(true);
@@ -351,7 +353,7 @@ describe('Japanese text', () => {
     expect(report.event).toMatchObject({ id, title, summary: JA_BODY });
     expect(report.event.title.normalize('NFC')).not.toBe(report.event.title); // composition untouched
 
-    const printed = await runCliCaptured(['run', file, '--provider', 'replay', '--replay-dir', replayDir, '--format', 'json', '--no-progress'], { cwd: dir });
+    const printed = await runCliCaptured(['run', file, '--provider', 'replay', '--replay-dir', replayDir, '--format', 'json', '--no-progress', '--no-archive'], { cwd: dir });
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain(title);
     expect((JSON.parse(printed.stdout) as ReportJson).event.title).toBe(title);

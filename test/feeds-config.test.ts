@@ -159,11 +159,11 @@ describe('parseWatchConfig: errors name the file, the line and the field', () =>
 
   it('unknown key, at the key’s own line, listing the known ones', () => {
     expect(inputError(() => parseWatchConfig(oneFeed('maxItems: 5', 'every: 1h'), LABEL))).toBe(
-      'assess.feeds.yaml:4: feeds[0].maxItems: unknown field; expected one of name, url, every, cron, agents, include, exclude, maxItemsPerPoll, fetchArticle',
+      'assess.feeds.yaml:4: feeds[0].maxItems: unknown field; expected one of name, url, every, cron, agents, include, exclude, maxItemsPerPoll, fetchArticle, thread',
     );
     // A misspelt required field is reported as the typo, not as the missing field.
     expect(inputError(() => parseWatchConfig('feeds:\n  - name: a\n    ulr: https://a.example/\n', LABEL))).toBe(
-      'assess.feeds.yaml:3: feeds[0].ulr: unknown field; expected one of name, url, every, cron, agents, include, exclude, maxItemsPerPoll, fetchArticle',
+      'assess.feeds.yaml:3: feeds[0].ulr: unknown field; expected one of name, url, every, cron, agents, include, exclude, maxItemsPerPoll, fetchArticle, thread',
     );
     expect(inputError(() => parseWatchConfig(`${oneFeed()}default:\n  every: 1h\n`, LABEL))).toBe(
       'assess.feeds.yaml:4: default: unknown field; expected one of feeds, defaults, budget',

@@ -70,6 +70,7 @@ interface JsonRun {
   failures: { agentId: string }[];
   usage: { total: { calls: number; inputTokens: number; outputTokens: number } };
   budget: { exceeded: string | null } | null;
+  thread: { id: string; title: string; events: number; link: { threadId: string; decidedAt: string; method: string } } | null;
 }
 
 const jsonLines = (stdout: string): JsonRun[] =>
@@ -103,10 +104,23 @@ describe('many events in one command', () => {
     for (const d of docs) expect(d.assessments).toHaveLength(8);
     expect(new Set(docs.map((d) => d.runId)).size).toBe(3);
     // The same document `run --format json` prints, one per line.
-    const single = await replayBatch(cwd, ['c.yaml', '--format', 'json', '--no-progress', '--no-archive'], replayRootFor(cwd, ids));
+    // Archived elsewhere, so the single run is in a thread too (its own: a new archive); thread ids are random.
+    const single = await runCliCaptured(
+      ['run', 'c.yaml', '--format', 'json', '--no-progress', '--provider', 'replay', '--replay-dir', replayRootFor(cwd, ids), '--db', join(cwd, 'single.db')],
+      { cwd },
+    );
     const one = JSON.parse(single.stdout) as JsonRun;
     expect(Object.keys(docs[2]!)).toEqual(Object.keys(one));
-    expect({ ...docs[2], runId: '', startedAt: '', finishedAt: '', usage: null }).toEqual({ ...one, runId: '', startedAt: '', finishedAt: '', usage: null });
+    const comparable = (d: JsonRun) => ({
+      ...d,
+      runId: '',
+      startedAt: '',
+      finishedAt: '',
+      usage: null,
+      thread: d.thread ? { ...d.thread, id: '', link: { ...d.thread.link, threadId: '', decidedAt: '' } } : null,
+    });
+    expect(docs[2]!.thread).toMatchObject({ title: 'Netherlands tightens chip tool exports', events: 1, link: { method: 'new' } });
+    expect(comparable(docs[2]!)).toEqual(comparable(one));
     const rows = runRows(r.db);
     expect(rows.map((row) => row.id).sort()).toEqual(docs.map((d) => d.runId).sort());
     expect(rows.every((row) => row.status === 'ok')).toBe(true);

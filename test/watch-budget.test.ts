@@ -7,7 +7,6 @@ import type { RunOptions } from '../src/pipeline/run-event.js';
 import { withRaw } from './support/archive-fixtures.js';
 import { DEFAULT_USAGE, SYNTHESIS, reply, type FakeLlm, type FakeLlmOptions } from './support/fake-apis.js';
 import type { FixtureItem } from './support/feed-fixtures.js';
-import { SEED_EVENT } from './support/paths.js';
 import {
   FEEDS,
   WATCH_STORIES,
@@ -104,7 +103,9 @@ describe('assess watch with a daily budget', () => {
     serveEconomy();
     // A run outside the watcher, on the same archive and day: not the watcher's spend.
     const other = llm();
-    const manual = await cli.run(['run', SEED_EVENT, '--agents', 'JP-01', '--no-progress', '--format', 'json']);
+    // Another story: the seed event is the watcher's first story told earlier, and would give the
+    // watcher's JP-01 its memory (and ask the fake for an update section it does not write).
+    const manual = await cli.run(['run', '--title', 'Brazil coffee harvest hit by frost', '--text', 'Frost damaged arabica plantations in Minas Gerais.', '--agents', 'JP-01', '--no-progress', '--format', 'json']);
     expect(manual.code, manual.stderr).toBe(0);
     expect(targets(other)).toEqual(['JP-01', SYNTHESIS]);
     server.resetHandlers();

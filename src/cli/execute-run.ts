@@ -3,12 +3,16 @@ import type { Database } from 'better-sqlite3';
 import type { RunLogger } from './logger.js';
 import type { AgentDefinition } from '../agents/definition.js';
 import { ArchiveRecorder } from '../archive/recorder.js';
-import type { ArchiveUnavailableError } from '../archive/errors.js';
+import { ArchiveUnavailableError } from '../archive/errors.js';
+import { prepareThread } from '../archive/prepare-thread.js';
+import type { ThreadOverride } from '../archive/thread-store.js';
+import { InputError } from '../errors/index.js';
 import type { Models } from '../config/build-models.js';
 import type { IdentifiedEvent } from '../event/schema.js';
 import type { LifecycleListener } from '../pipeline/lifecycle.js';
 import { runEvent, type RunOptions, type RunResult } from '../pipeline/run-event.js';
 import type { PromptSet } from '../prompts/load-prompts.js';
+import type { ThreadContext } from '../threads/context.js';
 import { runHeaderFor } from './run-header.js';
 
 /** What every run of one `assess run` command shares: one models object (so one rate limiter per provider+model), one archive. */
@@ -20,12 +24,37 @@ export interface RunContext {
   db: Database | null;
   logger: RunLogger;
   signal: AbortSignal;
+  /** `--thread ID` (resolved) or `--new-thread`: applies to every event of the command. */
+  threadOverride?: ThreadOverride | undefined;
 }
 
 export interface ExecutedRun {
   run: RunResult;
   /** The first archive write error of this run, if any. */
   archiveFailure: ArchiveUnavailableError | null;
+  /** Lines for stderr about the run's thread: an override that did not apply, earlier views skipped. */
+  notes: string[];
+}
+
+/**
+ * The event's thread and memory, when there is an archive. Trouble with the archive here does not
+ * stop the run (as with every archive write): it goes on with no thread, and the failure is
+ * reported like a write error.
+ */
+function threadFor(
+  context: RunContext,
+  event: IdentifiedEvent,
+  startedAt: string,
+): { thread: ThreadContext | undefined; notes: string[]; failure: ArchiveUnavailableError | null } {
+  if (!context.db) return { thread: undefined, notes: [], failure: null };
+  try {
+    const prepared = prepareThread(context.db, event, context.agents.map((a) => a.id), startedAt, context.threadOverride);
+    return { thread: prepared.context, notes: prepared.notes, failure: null };
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const why = (error as Error).message.split('\n')[0];
+    return { thread: undefined, notes: [], failure: new ArchiveUnavailableError(`archive write failed: ${why} (linking the event to a thread)`, { cause: error }) };
+  }
 }
 
 /**
@@ -42,8 +71,11 @@ export async function executeRun(
 ): Promise<ExecutedRun> {
   const { agents, models, prompts, logger } = context;
   const startedAt = new Date().toISOString();
+  const { thread, notes, failure } = threadFor(context, event, startedAt);
+  // The commands print the notes as plain lines; the log keeps them at debug for the record.
+  for (const note of notes) logger.debug({ runId, eventId: event.id }, note);
   const recorder = context.db
-    ? ArchiveRecorder.start(context.db, runHeaderFor({ runId, event, agents, models, prompts, options, startedAt }), models.secrets)
+    ? ArchiveRecorder.start(context.db, runHeaderFor({ runId, event, agents, models, prompts, options, startedAt, ...(thread ? { thread } : {}) }), models.secrets)
     : undefined;
   logger.info({ runId, eventId: event.id, desks: agents.map((a) => a.id) }, 'run started');
   const run = await runEvent({
@@ -56,6 +88,7 @@ export async function executeRun(
     ...(models.fallbacksFor ? { fallbacksFor: models.fallbacksFor } : {}),
     prompts,
     options,
+    ...(thread ? { thread } : {}),
     signal: context.signal,
     onEvent: (e) => {
       recorder?.listener(e);
@@ -71,5 +104,7 @@ export async function executeRun(
   });
   recorder?.finish(run.status, run.finishedAt);
   logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
-  return { run, archiveFailure: recorder?.failure ?? null };
+  // The pipeline may name the thread itself; if not, the run is reported with the one it started in.
+  const withThread = run.thread === undefined && thread ? { ...run, thread: thread.thread } : run;
+  return { run: withThread, archiveFailure: failure ?? recorder?.failure ?? null, notes };
 }

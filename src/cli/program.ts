@@ -10,6 +10,8 @@ import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
 import type { WatchOptions } from './commands/watch.js';
 import type { RunCommandOptions } from './commands/run.js';
+import type { ThreadsListOptions } from './commands/threads-list.js';
+import type { ThreadsShowOptions } from './commands/threads-show.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -68,6 +70,8 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--replay-dir <dir>', 'folder of recordings for --provider replay (default: fixtures/replay)')
     .option('--db <file>', 'archive file (default: $ASSESS_DB or ~/.local/share/assess/assess.db)')
     .option('--no-archive', 'do not archive this run')
+    .option('--thread <id>', 'put the event in this thread (an id or prefix from `assess threads list`) instead of linking it by similarity')
+    .option('--new-thread', 'start a new thread with the event (with several events: one thread each)')
     .option('--max-cost <usd>', 'cost budget for the run (with several events: for all of them): once reached, nothing new starts and the run ends degraded')
     .option('--max-tokens <n>', 'token budget for the run (input + output over all calls; with several events: for all of them), likewise')
     // The name this budget had before --max-tokens took it over; kept so scripts keep working.
@@ -237,6 +241,49 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (items: string[], options: FeedsRetryOptions) => {
       const { feedsRetryCommand } = await import('./commands/feeds-retry.js');
       setCode(await feedsRetryCommand(items, options, io));
+    });
+
+  const threads = program.command('threads').description('stories over time: each archived event is in one thread');
+  threads
+    .command('list')
+    .description('threads, newest activity first: events, runs, the latest risk level')
+    .option('--active', 'only threads with an event in the last 30 days (new events may join them by similarity)')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'text', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (options: ThreadsListOptions) => {
+      const { threadsListCommand } = await import('./commands/threads-list.js');
+      setCode(await threadsListCommand(options, io));
+    });
+  threads
+    .command('show')
+    .description("a thread's events in time order with their runs and link decisions, each desk's stance history, each scenario's pooled probability history")
+    .argument('<threadId>', 'thread id or a unique prefix of it')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (id: string, options: ThreadsShowOptions) => {
+      const { threadsShowCommand } = await import('./commands/threads-show.js');
+      setCode(await threadsShowCommand(id, options, io));
+    });
+  threads
+    .command('merge')
+    .description('move every event of thread B into thread A (archived assessments are not changed)')
+    .argument('<a>', 'the thread to keep')
+    .argument('<b>', 'the thread merged into it')
+    .option('--db <file>', 'archive file')
+    .action(async (a: string, b: string, options: { db?: string }) => {
+      const { threadsMergeCommand } = await import('./commands/threads-merge.js');
+      setCode(await threadsMergeCommand(a, b, options, io));
+    });
+  threads
+    .command('move')
+    .description('move one event to another thread, or to a new one (archived assessments are not changed)')
+    .argument('<eventId>', 'event id or a unique prefix of it (threads show lists them)')
+    .option('--to <thread>', 'a thread id, or new')
+    .option('--db <file>', 'archive file')
+    .action(async (eventId: string, options: { db?: string; to?: string }) => {
+      const { threadsMoveCommand } = await import('./commands/threads-move.js');
+      setCode(await threadsMoveCommand(eventId, options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

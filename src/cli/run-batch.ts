@@ -26,6 +26,7 @@ import { createLogger } from './logger.js';
 import { loadDesksAndPrompts, resolveRunConfig } from './plan-run.js';
 import { checkCostBudgetPrices, openForWriting, parseRuns } from './run-setup.js';
 import { describeThrottling, rememberRateLimits } from './throttling.js';
+import { parseThreadFlags, resolveOverride } from './thread-override.js';
 
 /**
  * `assess run a.md b.yaml https://… folder/ -`: many events in one command. Everything that does
@@ -79,7 +80,17 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
   const budget = new BatchBudget(baseOptions.budget);
   const dbPath = abs(config.dbPath);
   const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };
-  const context: RunContext = { agents, models, prompts, db: archive.db, logger, signal: io.signal };
+  // --thread puts every event of the batch in that thread; --new-thread gives each its own. An
+  // unknown thread is bad input, refused before any run starts.
+  let thread: ReturnType<typeof resolveOverride> = { override: undefined, note: null };
+  try {
+    thread = archive.db ? resolveOverride(archive.db, parseThreadFlags(options)) : thread;
+  } catch (error) {
+    archive.db?.close();
+    throw error;
+  }
+  if (thread.note) io.stderr.write(`note: ${thread.note}\n`);
+  const context: RunContext = { agents, models, prompts, db: archive.db, logger, signal: io.signal, threadOverride: thread.override };
   const total = inputs.length;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
   const progress = options.progress
@@ -117,7 +128,7 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
     const limits = budget.limitsForRun();
     const runOptions = limits ? { ...baseOptions, budget: limits } : baseOptions;
     const onProgress = progress?.started(n, input.event.event.title);
-    const { run, archiveFailure } = await executeRun({ ...context, logger: logger.child({ runId }) }, input.event, runOptions, (e) => {
+    const { run, archiveFailure, notes } = await executeRun({ ...context, logger: logger.child({ runId }) }, input.event, runOptions, (e) => {
       if (e.type === 'call') budget.record(e.record);
       onProgress?.(e);
     }, runId);
@@ -129,7 +140,8 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
       await writeFile(join(outDir, folder, 'report.json'), redactSecrets(`${JSON.stringify(toRunJson(run), null, 2)}\n`, secrets));
     }
     progress?.finished(n, run.status === 'running' || run.status === 'incomplete' ? 'failed' : run.status);
-    io.stderr.write(`${n}/${total} ${label} → ${runLine(run, agents.length)}\n`);
+    io.stderr.write(`${n}/${total} ${label} → ${runLine(run, agents.length)}${run.thread ? ` · thread ${run.thread.id} (${run.thread.link.method})` : ''}\n`);
+    for (const note of notes) io.stderr.write(`${n}/${total} ${note}\n`);
     return { n, label, kind: 'run', run, deskCount: agents.length, ...(folder ? { folder } : {}), archiveFailure: archiveFailure?.message ?? null };
   };
 

@@ -4,8 +4,9 @@ import type { Models } from '../config/build-models.js';
 import type { IdentifiedEvent } from '../event/schema.js';
 import type { RunOptions } from '../pipeline/run-event.js';
 import type { PromptSet } from '../prompts/load-prompts.js';
+import type { ThreadContext } from '../threads/context.js';
 
-/** What the archive's run row records before any model is called: the event, each desk with its definition and model, the prompts' versions. */
+/** What the archive's run row records before any model is called: the event, each desk with its definition and model, the prompts' versions, the thread. */
 export function runHeaderFor(input: {
   runId: string;
   event: IdentifiedEvent;
@@ -14,6 +15,8 @@ export function runHeaderFor(input: {
   prompts: Pick<PromptSet, 'deskHash' | 'synthesisHash'>;
   options: RunOptions;
   startedAt: string;
+  /** The event's thread and what its desks are shown; absent with no archive. */
+  thread?: ThreadContext;
 }): RunHeader {
   const { models } = input;
   return {
@@ -27,5 +30,6 @@ export function runHeaderFor(input: {
     promptHashes: { desk: input.prompts.deskHash, synthesis: input.prompts.synthesisHash },
     options: input.options,
     startedAt: input.startedAt,
+    ...(input.thread ? { thread: input.thread } : {}),
   };
 }

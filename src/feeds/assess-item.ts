@@ -4,6 +4,9 @@ import type { AgentDefinition } from '../agents/definition.js';
 import type { AgentAssessment } from '../assessment/schema.js';
 import { loadRun } from '../archive/load-run.js';
 import { ArchiveRecorder } from '../archive/recorder.js';
+import { prepareThread } from '../archive/prepare-thread.js';
+import type { ThreadOverride } from '../archive/thread-store.js';
+import type { ThreadContext } from '../threads/context.js';
 import type { Models } from '../config/build-models.js';
 import type { LifecycleListener } from '../pipeline/lifecycle.js';
 import { runEvent, type RunOptions, type RunStatus } from '../pipeline/run-event.js';
@@ -23,6 +26,10 @@ export interface AssessDeps {
   onEvent?: LifecycleListener | undefined;
   /** Whether the watcher's daily budget is used up now (tells a day's limit from the run's own). */
   dailyBudgetReached?: (() => boolean) | undefined;
+  /** A feed's `thread:` setting as an override (thread id resolved); undefined: link by similarity. */
+  threadFor?: ((feed: string) => ThreadOverride | undefined) | undefined;
+  /** Lines about an item's thread (earlier views that could not be read), for the watcher's log. */
+  onThreadNote?: ((note: string) => void) | undefined;
 }
 
 export interface AssessOutcome {
@@ -98,6 +105,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
   let existing: AgentAssessment[] = [];
   let startedAt: string | undefined;
   let recorder: ArchiveRecorder;
+  let thread: ThreadContext | undefined;
   const archived = runId ? db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string | undefined : undefined;
 
   const continued = runId !== null && archived !== undefined;
@@ -110,11 +118,17 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
     // Failed, cancelled, interrupted or stopped by a budget: continue it.
     existing = previous.result.assessments;
     startedAt = previous.result.startedAt;
+    // The memory stored when the run started, so the desks still to answer see what the others saw.
+    thread = previous.threadContext ?? undefined;
     recorder = ArchiveRecorder.resume(db, runId, deps.models.secrets, deps.now);
   } else {
     runId = randomUUID();
     setItemRun(db, item.id, runId);
     startedAt = deps.now().toISOString();
+    const event = { id: item.eventId, event: item.event };
+    const prepared = prepareThread(db, event, agents.map((a) => a.id), startedAt, deps.threadFor?.(item.feed));
+    thread = prepared.context;
+    for (const note of prepared.notes) deps.onThreadNote?.(note);
     recorder = ArchiveRecorder.start(db, {
       runId,
       event: { id: item.eventId, event: item.event },
@@ -126,6 +140,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
       promptHashes: { desk: deps.prompts.deskHash, synthesis: deps.prompts.synthesisHash },
       options: deps.runOptions,
       startedAt,
+      thread,
     }, deps.models.secrets, deps.now);
   }
 
@@ -141,6 +156,7 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
     options: deps.runOptions,
     signal: deps.signal,
     existing,
+    ...(thread ? { thread } : {}),
     onEvent: (e) => {
       recorder.listener(e);
       deps.onEvent?.(e);

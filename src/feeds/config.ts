@@ -1,6 +1,6 @@
 /**
  * The watch configuration (`assess.feeds.yaml`): which feeds to poll, how often, which desks
- * read their items, and what the watcher may spend per UTC day. Every error is an InputError of one line naming the file, the line and the
+ * read their items, which thread their stories join, and what the watcher may spend per UTC day. Every error is an InputError of one line naming the file, the line and the
  * field, e.g. `assess.feeds.yaml:7: feeds[0].every: must be a duration like 15m, 2h or 1d`.
  */
 import { readFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
 import { fieldName, readYamlDocument, type YamlDocument } from '../yaml/yaml-document.js';
 import { makeCron } from './schedule.js';
-import type { FeedConfig, PollSchedule, WatchConfig } from './types.js';
+import type { FeedConfig, FeedThreadSetting, PollSchedule, WatchConfig } from './types.js';
 import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 
 /** Feeds are polled at most once a minute; anything faster is a mistake or abuse of the server. */
@@ -22,7 +22,8 @@ export const WATCH_DEFAULTS = {
   agents: 'auto' as const,
   maxItemsPerPoll: 20,
   fetchArticle: false,
-} satisfies { everyMs: number; agents: 'auto'; maxItemsPerPoll: number; fetchArticle: boolean };
+  thread: 'auto' as const,
+} satisfies { everyMs: number; agents: 'auto'; maxItemsPerPoll: number; fetchArticle: boolean; thread: 'auto' };
 
 /** Upper bound on items taken from one poll: each item can cost one model call per desk. */
 export const MAX_ITEMS_PER_POLL = 500;
@@ -114,6 +115,15 @@ const Keywords = z.array(z.string({ error: 'must be a keyword (text)' }).trim().
   error: 'must be a list of keywords like [tariff, investment]',
 });
 
+const THREAD_MESSAGE = 'must be auto, new or a thread id like th-3f2a9c';
+
+/** `auto`, `new`, or a thread id (`th-` may be left out, as `assess threads` accepts it). */
+const Thread = z
+  .string({ error: THREAD_MESSAGE })
+  .trim()
+  .toLowerCase()
+  .regex(/^(?:auto|new|(?:th-)?[0-9a-z_-]{1,64})$/, THREAD_MESSAGE);
+
 const MaxItems = z
   .int({ error: 'must be a whole number' })
   .min(1, 'must be at least 1')
@@ -128,6 +138,7 @@ const sharedFields = {
   exclude: Keywords.optional(),
   maxItemsPerPoll: MaxItems.optional(),
   fetchArticle: z.boolean({ error: 'must be true or false' }).optional(),
+  thread: Thread.optional(),
 };
 
 function exclusiveSchedule(value: { every?: number | undefined; cron?: string | undefined }, ctx: z.RefinementCtx): void {
@@ -215,11 +226,22 @@ function uniqueAgents(agents: 'auto' | string[]): 'auto' | string[] {
   return agents === 'auto' ? agents : [...new Set(agents)];
 }
 
-function toWatchConfig(file: WatchFile): WatchConfig {
+/** A feed's `thread:` (else the default's), with where the file set an id, for the error if it is unknown. */
+function threadOf(file: WatchFile, i: number, doc: YamlDocument): { thread?: FeedThreadSetting } {
+  const own = file.feeds[i]?.thread;
+  const value = own ?? file.defaults?.thread ?? WATCH_DEFAULTS.thread;
+  // `auto` is left out: the default, as for a feed config built in code.
+  if (value === 'auto') return {};
+  if (value === 'new') return { thread: value };
+  const path = own !== undefined ? ['feeds', i, 'thread'] : ['defaults', 'thread'];
+  return { thread: { threadId: value, line: doc.lineAt(path), field: fieldName(path) } };
+}
+
+function toWatchConfig(file: WatchFile, doc: YamlDocument): WatchConfig {
   const d = file.defaults;
   const config: WatchConfig = {
     feeds: file.feeds.map(
-      (feed): FeedConfig => ({
+      (feed, i): FeedConfig => ({
         name: feed.name,
         url: feed.url,
         schedule: scheduleOf(feed, d),
@@ -228,6 +250,7 @@ function toWatchConfig(file: WatchFile): WatchConfig {
         exclude: feed.exclude ?? d?.exclude ?? [],
         maxItemsPerPoll: feed.maxItemsPerPoll ?? d?.maxItemsPerPoll ?? WATCH_DEFAULTS.maxItemsPerPoll,
         fetchArticle: feed.fetchArticle ?? d?.fetchArticle ?? WATCH_DEFAULTS.fetchArticle,
+        ...threadOf(file, i, doc),
       }),
     ),
   };
@@ -303,7 +326,7 @@ export function parseWatchConfig(text: string, label: string, options: ParseWatc
       first ? `${label}:${first.line}: ${first.field}: ${first.message}` : `${label}: invalid watch configuration`,
     );
   }
-  const config = toWatchConfig(result.data);
+  const config = toWatchConfig(result.data, doc);
   if (options.deskIds) checkDesks(result.data, options.deskIds, label, doc);
   return config;
 }

@@ -69,7 +69,16 @@ export interface FeedConfig {
   maxItemsPerPoll: number;
   /** Fetch the linked article and extract its main text when the feed only has a headline. */
   fetchArticle: boolean;
+  /** Which thread the feed's stories join (`thread:`); absent means `auto`. */
+  thread?: FeedThreadSetting;
 }
+
+/**
+ * `thread:` in the feeds file. `auto`: each story joins the most similar active thread, or starts
+ * one. `new`: every story starts a thread of its own. A thread id: every story joins that thread
+ * (checked against the archive when the watcher starts; `line` and `field` locate it for that error).
+ */
+export type FeedThreadSetting = 'auto' | 'new' | { threadId: string; line: number; field: string };
 
 /**
  * The watcher's spending limits per UTC day (`budget:` in the feeds file), over every model call

@@ -41,7 +41,7 @@ export interface WatcherDeps {
   config: WatchConfig;
   desks: AgentDefinition[];
   http: Omit<HttpOptions, 'signal'>;
-  assess: Pick<AssessDeps, 'models' | 'prompts' | 'runOptions' | 'onEvent'>;
+  assess: Pick<AssessDeps, 'models' | 'prompts' | 'runOptions' | 'onEvent' | 'threadFor' | 'onThreadNote'>;
   /** Stories assessed at once. */
   concurrency: number;
   now?: () => Date;

@@ -90,6 +90,9 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
         options: { ...archived.options, runTimeoutMs: config.runTimeoutMs },
         signal: io.signal,
         existing: result.assessments,
+        // The memory and evidence stored when the run started: the desks still to answer see what
+        // the others saw, not the thread as it is now.
+        ...(archived.threadContext ? { thread: archived.threadContext } : {}),
         onEvent: (e) => {
           recorder.listener(e);
           progress?.onEvent(e);
@@ -102,7 +105,7 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
     await rememberRateLimits(models, io);
 
     // The report covers the whole run as archived now: earlier rounds and this one.
-    const full = recorder.failure ? run : loadRun(db, runId).result;
+    const full = recorder.failure ? { ...run, ...(result.thread && !run.thread ? { thread: result.thread } : {}) } : loadRun(db, runId).result;
     io.stdout.write(options.format === 'json' ? renderRunJson(full) : renderRunMarkdown(full));
     io.stderr.write(
       `run ${runId}: ${run.status} after resume (${run.assessments.length}/${agents.length} desks; reran ${missing.map((d) => d.agentId).join(', ') || 'the synthesis only'})\n`,

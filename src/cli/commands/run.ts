@@ -16,6 +16,7 @@ import { createProgress, openLiveTable } from '../progress.js';
 import { checkCostBudgetPrices, exitCodeFor, openForWriting, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
+import { parseThreadFlags, resolveOverride } from '../thread-override.js';
 
 export { exitCodeFor };
 
@@ -28,6 +29,10 @@ export interface RunCommandOptions extends PlanRunOptions {
   dryRun?: boolean;
   /** --runs: events assessed at once when there are several (default 2). */
   runs?: string;
+  /** --thread ID: put the event(s) in this thread instead of linking by similarity. */
+  thread?: string;
+  /** --new-thread: each event starts a thread of its own. */
+  newThread?: boolean;
 }
 
 /**
@@ -50,6 +55,7 @@ async function isBatch(args: string[], io: CliIo, stdin: Uint8Array | undefined)
 export async function runCommand(eventArgs: string[] | string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
   const args = eventArgs === undefined ? [] : Array.isArray(eventArgs) ? eventArgs : [eventArgs];
   parseRuns(options.runs);
+  parseThreadFlags(options);
   // stdin is read once: whether it holds one event or JSON Lines decides the mode.
   const stdin = args.includes('-') ? await readStdinBytes(io.stdin) : undefined;
   const ioWithStdin: CliIo = stdin !== undefined ? { ...io, stdin: Readable.from([Buffer.from(stdin)]) } : io;
@@ -83,6 +89,15 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
 
   const dbPath = abs(config.dbPath);
   const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };
+  // An unknown --thread is bad input: refused here, before any model is called.
+  let thread: ReturnType<typeof resolveOverride> = { override: undefined, note: null };
+  try {
+    thread = archive.db ? resolveOverride(archive.db, parseThreadFlags(options)) : thread;
+  } catch (error) {
+    archive.db?.close();
+    throw error;
+  }
+  if (thread.note) io.stderr.write(`note: ${thread.note}\n`);
 
   const outDir = options.out !== undefined ? abs(options.out) : undefined;
   if (outDir) {
@@ -96,7 +111,12 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
   const progress = options.progress ? createProgress(io.stderr, header, agents.map((a) => a.id), Date.now, await openLiveTable(io.stderr)) : undefined;
   let executed: ExecutedRun;
   try {
-    executed = await executeRun({ agents, models, prompts, db: archive.db, logger, signal: io.signal }, event, runOptions, progress?.onEvent);
+    executed = await executeRun(
+      { agents, models, prompts, db: archive.db, logger, signal: io.signal, threadOverride: thread.override },
+      event,
+      runOptions,
+      progress?.onEvent,
+    );
   } finally {
     progress?.stop();
   }
@@ -115,6 +135,8 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
     io.stdout.write(options.format === 'json' ? json() : markdown());
   }
   io.stderr.write(`run ${run.runId}: ${run.status} (${run.assessments.length}/${agents.length} desks${run.failures.length ? `; failed: ${run.failures.map((f) => f.agentId).join(', ')}` : ''})\n`);
+  if (run.thread) io.stderr.write(`thread ${run.thread.id}: ${run.thread.title} (${run.thread.events} event(s); ${run.thread.link.method})\n`);
+  for (const note of executed.notes) io.stderr.write(`${note}\n`);
   for (const line of describeThrottling(models.limiters)) io.stderr.write(`${line}\n`);
   // --no-archive leaves nothing behind, remembered rate limits included.
   if (options.archive) await rememberRateLimits(models, io);

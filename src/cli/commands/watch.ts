@@ -25,6 +25,7 @@ import { environmentWithDotenv } from '../load-env.js';
 import { rememberRateLimits } from '../throttling.js';
 import { DEFAULT_PATHS } from '../paths.js';
 import { thousands } from '../../format/thousands.js';
+import { feedThreadOverrides } from '../feed-threads.js';
 
 export interface WatchOptions extends ConfigFlags {
   config?: string;
@@ -150,6 +151,14 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
     }
     throw error;
   }
+  let threads: ReturnType<typeof feedThreadOverrides>;
+  try {
+    threads = feedThreadOverrides(db, watchConfig, configPath);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  for (const note of threads.notes) io.stderr.write(`note: ${note}\n`);
 
   let feedErrors = 0;
   let unhealthyRuns = 0;
@@ -163,6 +172,8 @@ export async function watchCommand(options: WatchOptions, io: CliIo): Promise<Ex
       prompts,
       // Per-run limits (--max-cost, --max-tokens) go in here; the watcher combines them with the daily budget.
       runOptions: runOptionsFrom(config),
+      threadFor: (feed) => threads.overrides.get(feed),
+      onThreadNote: (note) => io.stderr.write(`${new Date().toISOString().slice(11, 19)} ${note}\n`),
     },
     concurrency,
     maxEventChars: config.maxEventChars,
