@@ -3,6 +3,7 @@ import type { AgentAssessment } from '../assessment/schema.js';
 import type { NewsEvent } from '../event/schema.js';
 import { assessmentSearchText, eventSearchText } from './search-documents.js';
 import { toIndexText } from './search-text.js';
+import { backfillThreadFeatures } from './thread-features.js';
 
 /**
  * Versioned migrations, applied in order inside one transaction each. PRAGMA user_version holds
@@ -273,7 +274,129 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'threads: every event in exactly one thread, link decisions, the thread context a run was shown',
+    up: (db) => {
+      db.exec(`
+        -- A story over time. A merged thread keeps its row (merged_into says where its events went)
+        -- so ids printed in old reports still resolve.
+        CREATE TABLE threads (
+          id TEXT PRIMARY KEY,
+          title TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          last_event_at TEXT NOT NULL,
+          merged_into TEXT REFERENCES threads(id)
+        );
+        CREATE INDEX threads_last_event ON threads(last_event_at);
+
+        -- Current membership: every archived event is in exactly one thread.
+        CREATE TABLE thread_events (
+          event_id TEXT PRIMARY KEY,
+          thread_id TEXT NOT NULL REFERENCES threads(id),
+          title TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          -- publishedAt, else when the event was first assessed
+          event_at TEXT NOT NULL,
+          added_at TEXT NOT NULL
+        );
+        CREATE INDEX thread_events_thread ON thread_events(thread_id, event_at);
+
+        -- Every decision that put an event in a thread, in order (the latest is the current one):
+        -- linking by similarity, overrides, moves, merges. Never rewritten.
+        CREATE TABLE thread_links (
+          id INTEGER PRIMARY KEY,
+          event_id TEXT NOT NULL,
+          thread_id TEXT NOT NULL,
+          method TEXT NOT NULL,
+          score REAL,
+          runner_up_thread_id TEXT,
+          runner_up_score REAL,
+          detail_json TEXT NOT NULL,
+          decided_at TEXT NOT NULL
+        );
+        CREATE INDEX thread_links_event ON thread_links(event_id, id);
+
+        -- The thread a run belonged to when it started, and the memory and evidence its desks were
+        -- shown (ThreadContext as JSON): reports and resume read it back; moves never change it.
+        ALTER TABLE runs ADD COLUMN thread_id TEXT;
+        ALTER TABLE runs ADD COLUMN thread_context_json TEXT;
+      `);
+      // Events archived before threads existed each become a thread of their own (linking them by
+      // similarity after the fact would guess at what analysts saw; `assess threads merge` joins them).
+      const events = db
+        .prepare(
+          `SELECT event_id, event_title, event_json, MIN(started_at) AS first_at FROM runs GROUP BY event_id ORDER BY first_at`,
+        )
+        .all() as { event_id: string; event_title: string; event_json: string; first_at: string }[];
+      const thread = db.prepare('INSERT INTO threads (id, title, created_at, last_event_at) VALUES (?, ?, ?, ?)');
+      const member = db.prepare(
+        'INSERT INTO thread_events (event_id, thread_id, title, summary, event_at, added_at) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      const link = db.prepare(
+        `INSERT INTO thread_links (event_id, thread_id, method, score, detail_json, decided_at) VALUES (?, ?, 'backfill', NULL, '{}', ?)`,
+      );
+      const runThread = db.prepare('UPDATE runs SET thread_id = ? WHERE event_id = ?');
+      for (const row of events) {
+        let summary = '';
+        let at = row.first_at;
+        try {
+          const event = JSON.parse(row.event_json) as { summary?: unknown; publishedAt?: unknown };
+          if (typeof event.summary === 'string') summary = event.summary;
+          if (typeof event.publishedAt === 'string') at = event.publishedAt;
+        } catch {
+          // A damaged event row keeps its title; the thread is still made.
+        }
+        const id = backfillThreadId(row.event_id);
+        thread.run(id, row.event_title, row.first_at, at);
+        member.run(row.event_id, id, row.event_title, summary, at, row.first_at);
+        link.run(row.event_id, id, row.first_at);
+        runThread.run(id, row.event_id);
+      }
+    },
+  },
+  {
+    version: 8,
+    description: 'thread linking: each event\'s terms and entities, an inverted index of terms, document frequencies',
+    up: (db) => {
+      db.exec(`
+        -- What linking compares a new event with (src/archive/thread-features.ts): the event's term
+        -- frequencies ({term: tf}, title terms counted twice) and named entities, from its title and summary.
+        CREATE TABLE thread_event_features (
+          event_id TEXT PRIMARY KEY,
+          terms_json TEXT NOT NULL,
+          entities_json TEXT NOT NULL,
+          term_count INTEGER NOT NULL,
+          -- FEATURES_VERSION when made: a later tokenizer can tell which rows to re-derive from thread_events.
+          version INTEGER NOT NULL
+        );
+        -- The inverted index: which events have a term. Ranking reads only the postings of the new
+        -- event's rarer terms. WITHOUT ROWID: the key is the whole row.
+        CREATE TABLE thread_term_postings (
+          term TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          PRIMARY KEY (term, event_id)
+        ) WITHOUT ROWID;
+        -- How many events have each term (for IDF), kept with the postings.
+        CREATE TABLE thread_term_df (
+          term TEXT PRIMARY KEY,
+          df INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        -- Ranking looks up the thread of every event an index read finds (over a thousand at 10,000
+        -- events); covering, so it reads this index and not thread_events rows, which carry the title
+        -- and summary: a new process's first link read those pages cold.
+        CREATE INDEX thread_events_member ON thread_events(event_id, thread_id);
+      `);
+      // Events already in threads (each in its own, from migration 7) get features, so new events can join them.
+      backfillThreadFeatures(db);
+    },
+  },
 ];
+
+/** Backfilled threads take their id from their only event, so an upgrade is deterministic. */
+function backfillThreadId(eventId: string): string {
+  return `th-${eventId.slice(0, 10)}`;
+}
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
 
