@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { DeskUpdate, Grounding } from './update.js';
 
 /**
  * The desk assessment. `AssessmentDraftSchema` is what the model writes: it is the validator,
@@ -30,10 +31,23 @@ export type Severity = z.infer<typeof SeveritySchema>;
 const text = (description: string) => z.string().trim().min(1).describe(description);
 const probability = (description: string) => z.number().min(0).max(1).describe(description);
 
+/**
+ * Which of the events shown to the desk an item rests on. Code assigns the ids (E1 is the event
+ * being assessed, E2… the story's earlier events) and drops any the model invents, so any string
+ * is accepted here: a made-up id costs a warning, not a repair turn.
+ */
+const evidence = (what: string) =>
+  z
+    .array(z.string())
+    .describe(
+      `Ids of the supplied events ${what} rests on (E1 = the news event above, E2… earlier events in this story); empty if it rests on background knowledge`,
+    );
+
 export const KeyFactSchema = z.object({
   feature: text('Short label for the fact, e.g. "Timing & scope"'),
   detail: text('What is known, stated precisely'),
   sources: z.array(z.string()).describe('Outlets or documents the fact rests on; empty if none named'),
+  evidence: evidence('this fact'),
 });
 
 export const UpsidePointSchema = z.object({
@@ -48,6 +62,7 @@ export const RiskDraftSchema = z.object({
   severity: SeveritySchema.describe('Impact if it materialises'),
   likelihood: probability('Probability it materialises within the assessment horizon, 0 to 1'),
   sources: z.array(z.string()).describe('Sources cited for this risk; empty if none'),
+  evidence: evidence('this risk'),
 });
 
 export const TrajectoryDraftSchema = z.object({
@@ -71,42 +86,52 @@ export const StrategicSignificanceSchema = z.object({
 /** Trajectory probabilities must form a distribution; 0.02 absorbs rounding in model output. */
 export const PROBABILITY_SUM_TOLERANCE = 0.02;
 
-export const AssessmentDraftSchema = z
-  .object({
-    bottomLine: text('The desk\'s bottom line in two or three sentences'),
-    stance: z.object({
-      label: StanceSchema.describe('Overall stance towards the development'),
-      reason: text('One line: why this stance'),
-    }),
-    opening: z.string().describe('Opening framing of the reading, one or two sentences; may be empty'),
-    keyFacts: z.array(KeyFactSchema).min(1).describe('What we know: mechanics, structure, commitments'),
-    upside: z.array(UpsidePointSchema).describe('Strategic rationale and upside points, in order'),
-    risks: z.array(RiskDraftSchema).min(1).describe('Risks, each tagged with its axis; keep risks of one axis together'),
-    feasibility: z.string().describe('Overall assessment of feasibility before the trajectories; may be empty'),
-    trajectories: z
-      .array(TrajectoryDraftSchema)
-      .min(2)
-      .max(4)
-      .describe('Two to four trajectories whose probabilities sum to 1'),
-    lean: z.string().describe('Which trajectory the desk leans towards and on what assumption; may be empty'),
-    caveats: z.array(z.string().trim().min(1)).describe('Caveats to the assessment'),
-    strategicSignificance: StrategicSignificanceSchema,
-    openQuestions: z.array(z.string().trim().min(1)).describe('Open questions and ambiguities still unresolved'),
-    indicators: z.array(IndicatorDraftSchema).min(1).describe('Indicators to watch'),
-    confidence: probability('Overall confidence in this assessment, 0 to 1'),
-  })
-  .superRefine((draft, ctx) => {
-    const sum = draft.trajectories.reduce((acc, t) => acc + t.probability, 0);
-    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['trajectories'],
-        message: `trajectory probabilities must sum to 1 ± ${PROBABILITY_SUM_TOLERANCE}; they sum to ${sum.toFixed(3)}`,
-      });
-    }
-  });
+/**
+ * The draft's fields, kept as a plain shape so the memory variant (memory-schema.ts) can reuse
+ * them: Zod 4 cannot `.extend()` an object that carries a refinement.
+ */
+export const ASSESSMENT_DRAFT_SHAPE = {
+  bottomLine: text('The desk\'s bottom line in two or three sentences'),
+  stance: z.object({
+    label: StanceSchema.describe('Overall stance towards the development'),
+    reason: text('One line: why this stance'),
+  }),
+  opening: z.string().describe('Opening framing of the reading, one or two sentences; may be empty'),
+  keyFacts: z.array(KeyFactSchema).min(1).describe('What we know: mechanics, structure, commitments'),
+  upside: z.array(UpsidePointSchema).describe('Strategic rationale and upside points, in order'),
+  risks: z.array(RiskDraftSchema).min(1).describe('Risks, each tagged with its axis; keep risks of one axis together'),
+  feasibility: z.string().describe('Overall assessment of feasibility before the trajectories; may be empty'),
+  trajectories: z
+    .array(TrajectoryDraftSchema)
+    .min(2)
+    .max(4)
+    .describe('Two to four trajectories whose probabilities sum to 1'),
+  lean: z.string().describe('Which trajectory the desk leans towards and on what assumption; may be empty'),
+  caveats: z.array(z.string().trim().min(1)).describe('Caveats to the assessment'),
+  strategicSignificance: StrategicSignificanceSchema,
+  openQuestions: z.array(z.string().trim().min(1)).describe('Open questions and ambiguities still unresolved'),
+  indicators: z.array(IndicatorDraftSchema).min(1).describe('Indicators to watch'),
+  confidence: probability('Overall confidence in this assessment, 0 to 1'),
+};
+
+/** The issue to report when trajectory probabilities do not form a distribution; null when they do. */
+export function trajectorySumIssue(trajectories: readonly { probability: number }[]): { code: 'custom'; path: string[]; message: string } | null {
+  const sum = trajectories.reduce((acc, t) => acc + t.probability, 0);
+  if (Math.abs(sum - 1) <= PROBABILITY_SUM_TOLERANCE) return null;
+  return {
+    code: 'custom',
+    path: ['trajectories'],
+    message: `trajectory probabilities must sum to 1 ± ${PROBABILITY_SUM_TOLERANCE}; they sum to ${sum.toFixed(3)}`,
+  };
+}
+
+export const AssessmentDraftSchema = z.object(ASSESSMENT_DRAFT_SHAPE).superRefine((draft, ctx) => {
+  const issue = trajectorySumIssue(draft.trajectories);
+  if (issue) ctx.addIssue(issue);
+});
 
 export type AssessmentDraft = z.infer<typeof AssessmentDraftSchema>;
+export type KeyFactDraft = z.infer<typeof KeyFactSchema>;
 export type RiskDraft = z.infer<typeof RiskDraftSchema>;
 export type TrajectoryDraft = z.infer<typeof TrajectoryDraftSchema>;
 export type IndicatorDraft = z.infer<typeof IndicatorDraftSchema>;
@@ -119,19 +144,32 @@ export const RiskSchema = RiskDraftSchema.extend({ id: itemId });
 export const TrajectorySchema = TrajectoryDraftSchema.extend({ id: itemId });
 export const IndicatorSchema = IndicatorDraftSchema.extend({ id: itemId });
 
-export type Risk = z.infer<typeof RiskSchema>;
+/**
+ * Key facts and risks as stored. `evidence` holds only ids that were supplied (code drops the
+ * rest); it is absent on assessments archived before grounding, which reports show without a
+ * grounding mark rather than as background knowledge.
+ */
+export type KeyFact = Omit<KeyFactDraft, 'evidence'> & { evidence?: string[] };
+export type Risk = Omit<z.infer<typeof RiskSchema>, 'evidence'> & { evidence?: string[] };
 export type Trajectory = z.infer<typeof TrajectorySchema>;
 export type Indicator = z.infer<typeof IndicatorSchema>;
 
 /** A validated desk assessment with ids and provenance, as the pipeline, archive and reports use it. */
-export type AgentAssessment = Omit<AssessmentDraft, 'risks' | 'trajectories' | 'indicators'> & {
+export type AgentAssessment = Omit<AssessmentDraft, 'keyFacts' | 'risks' | 'trajectories' | 'indicators'> & {
   agentId: string;
   agentName: string;
   signOff: string;
+  keyFacts: KeyFact[];
   risks: Risk[];
   trajectories: Trajectory[];
   indicators: Indicator[];
   provenance: AssessmentProvenance;
+  /** Present when the desk had memory: what changed since its last view in the thread. */
+  update?: DeskUpdate;
+  /** Key facts and risks resting on supplied events vs background knowledge (absent before threads). */
+  grounding?: Grounding;
+  /** What code dropped or flagged in this desk's output (invented evidence ids, renumbering). */
+  warnings?: string[];
 };
 
 export interface AssessmentProvenance {

@@ -1,7 +1,6 @@
 import PQueue from 'p-queue';
 import type { AgentDefinition } from '../agents/definition.js';
-import { finalizeAssessment } from '../assessment/finalize.js';
-import { AssessmentDraftSchema, type AgentAssessment } from '../assessment/schema.js';
+import type { AgentAssessment } from '../assessment/schema.js';
 import { BudgetExceededError, CancelledError, IncompleteOutputError, InvalidOutputError, ProviderError, describeError } from '../errors/index.js';
 import type { IdentifiedEvent } from '../event/schema.js';
 import { generateObject, type CallRecord, type GenerateRequest, type GenerateResult } from '../llm/generate-object.js';
@@ -9,13 +8,15 @@ import { toProviderJsonSchema } from '../llm/json-schema.js';
 import type { RetryPolicy, Sleep } from '../llm/retry.js';
 import type { StructuredModel } from '../llm/types.js';
 import type { PromptSet } from '../prompts/load-prompts.js';
-import { renderDeskPrompt, renderRepairPrompt, renderSynthesisPrompt } from '../prompts/render-prompts.js';
+import { renderRepairPrompt, renderSynthesisPrompt } from '../prompts/render-prompts.js';
 import { buildRiskView } from '../synthesis/build-risk-view.js';
 import { SynthesisDraftSchema, type RiskView } from '../synthesis/schema.js';
 import type { LifecycleListener } from './lifecycle.js';
 import { Budget, type BudgetLimits, type BudgetReport } from './budget.js';
 import { scopedSignal } from '../signals/scoped-signal.js';
 import { summarizeUsage, type UsageReport } from './usage.js';
+import { deskRequestFor } from './desk-step.js';
+import type { ThreadContext, ThreadRef } from '../threads/context.js';
 
 export interface RunOptions {
   /** Desks assessed at once. @default 8 */
@@ -67,6 +68,8 @@ export interface RunResult {
   usage: UsageReport;
   /** Present when the run had a budget: limits, what was spent, and whether it was reached. */
   budget?: BudgetReport;
+  /** The thread the event was in when the run started (absent with --no-archive). */
+  thread?: ThreadRef;
 }
 
 export interface RunInput {
@@ -91,10 +94,14 @@ export interface RunInput {
   existing?: AgentAssessment[];
   /** When the run started, if it started before this call (resume) or was stamped by the caller. */
   startedAt?: string;
+  /**
+   * The story this event belongs to: evidence ids, each desk's memory and the last consolidated
+   * view. Absent with --no-archive (no thread can be known).
+   */
+  thread?: ThreadContext;
 }
 
-// Computed once: the schemas never change while the process runs.
-const DESK_JSON_SCHEMA = toProviderJsonSchema(AssessmentDraftSchema);
+// Computed once: the schemas never change while the process runs (the desks' are in desk-step.ts).
 const SYNTHESIS_JSON_SCHEMA = toProviderJsonSchema(SynthesisDraftSchema);
 
 function classify(error: Error): FailureKind {
@@ -205,18 +212,19 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           return;
         }
         emit({ type: 'desk-started', agentId: agent.id, provider: model.provider, model: model.model });
-        const prompt = renderDeskPrompt(input.prompts, agent, input.event);
+        // The thread decides the request: evidence shown, memory (and its schema) when the desk has an earlier view.
+        const request = deskRequestFor(agent, input.prompts, input.event, input.thread);
         const { result, model: used } = await generateWithFallbacks(
           [model, ...(input.fallbacksFor?.(agent) ?? [])],
           {
-            schema: AssessmentDraftSchema,
-            schemaName: 'agent_assessment',
-            jsonSchema: DESK_JSON_SCHEMA,
+            schema: request.schema,
+            schemaName: request.schemaName,
+            jsonSchema: request.jsonSchema,
             purpose: `desk/${agent.id}`,
             ...callSettings,
-            system: prompt.system,
-            user: prompt.user,
-            sharedPrefixChars: prompt.sharedPrefixChars,
+            system: request.system,
+            user: request.user,
+            sharedPrefixChars: request.sharedPrefixChars,
             hooks: {
               mayStart,
               onCall: onCall(agent.id),
@@ -231,7 +239,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
         );
         const elapsedMs = now() - started;
         if (result.ok) {
-          const assessment = finalizeAssessment(result.value, agent, {
+          const assessment = request.finalize(result.value, {
             eventId: input.event.id,
             provider: used.provider,
             model: result.calls.at(-1)?.model ?? used.model,

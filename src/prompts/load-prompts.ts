@@ -10,12 +10,18 @@ export interface PromptSet {
   deskUser: string;
   /** The desk's own part, after the shared prefix: identity, brief, the ask. */
   deskBrief: string;
+  /** The story's earlier events (E2…), shown to every desk: part of the shared prefix. */
+  deskEarlier: string;
+  /** One earlier event inside `deskEarlier`, fenced like the news event. */
+  deskEarlierEvent: string;
+  /** The desk's memory (its last view in the thread), after its brief: per desk, so never cached. */
+  deskMemory: string;
   synthesisSystem: string;
   synthesisUser: string;
   repair: string;
   triageSystem: string;
   triageUser: string;
-  /** Version of the desk prompts (system + user + brief + repair), recorded with each assessment. */
+  /** Version of the desk prompts (system, user, brief, repair, earlier events, memory), recorded with each assessment. */
   deskHash: string;
   /** Version of the synthesizer prompts (system + user + repair), recorded with each synthesis. */
   synthesisHash: string;
@@ -29,6 +35,9 @@ const FILES = {
   deskSystem: ['desk.system.md', ['fence']],
   deskUser: ['desk.user.md', ['fence', 'event']],
   deskBrief: ['desk.brief.md', ['desk.id', 'desk.name', 'desk.country', 'desk.brief']],
+  deskEarlier: ['desk.earlier.md', ['events']],
+  deskEarlierEvent: ['desk.earlier-event.md', ['id', 'fence', 'event']],
+  deskMemory: ['desk.memory.md', ['desk.id', 'date', 'run', 'fence', 'memory', 'since', 'cite.points', 'review.points']],
   synthesisSystem: ['synthesis.system.md', ['fence']],
   synthesisUser: ['synthesis.user.md', ['eventTitle', 'included', 'missing', 'fence', 'assessments']],
   repair: ['repair.md', ['issues']],
@@ -55,7 +64,9 @@ export async function loadPrompts(dir: string): Promise<PromptSet> {
   }
   return {
     ...texts,
-    deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.deskBrief, texts.repair),
+    // The earlier-event and memory templates are desk prompts too, even on runs that do not use them:
+    // one version per template set keeps resume keys and comparisons simple.
+    deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.deskBrief, texts.repair, texts.deskEarlier, texts.deskEarlierEvent, texts.deskMemory),
     synthesisHash: contentHash(texts.synthesisSystem, texts.synthesisUser, texts.repair),
     triageHash: contentHash(texts.triageSystem, texts.triageUser, texts.repair),
   };

@@ -5,6 +5,9 @@ import type { MergedScenario, RiskView } from '../synthesis/schema.js';
 import { cacheNote, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
 import { thousands } from '../format/thousands.js';
+import type { DeskUpdate } from '../assessment/update.js';
+import { escapeHtml, html, SafeHtml, type Html } from './escape-html.js';
+import { BACKGROUND, citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
 
 /**
  * The run as one self-contained HTML page: the same content as the Markdown report, readable in a
@@ -12,39 +15,13 @@ import { thousands } from '../format/thousands.js';
  * the collapsible desk sections.
  *
  * Every string in a run is untrusted (it came from news and models). Markup is built only with
- * the `html` tag below, which passes every interpolated value through `escapeHtml` unless it is
- * markup this module built itself; data never becomes markup.
+ * the `html` tag (escape-html.ts), which passes every interpolated value through `escapeHtml` unless
+ * it is markup the tag built itself; data never becomes markup.
  */
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Text safe for element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-/** Markup built by this module; the only thing `html` inserts without escaping. */
-class SafeHtml {
-  constructor(readonly value: string) {}
-}
-
-type Html = SafeHtml | string | number | null | undefined | false | Html[];
-
-function toHtml(value: Html): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(toHtml).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-/** Template tag: literal parts are markup, every interpolation is escaped (arrays joined, falsy dropped). */
-function html(strings: TemplateStringsArray, ...values: Html[]): SafeHtml {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    out += toHtml(value) + (strings[i + 1] ?? '');
-  });
-  return new SafeHtml(out);
-}
+// One `html` tag and one SafeHtml class for every report fragment (escape-html.ts), so fragments
+// rendered elsewhere (the since-last section) are markup here too, not text to escape again.
+export { escapeHtml };
 
 /** Fragment ids from data: only [A-Za-z0-9_-] survive; `:` (item ids) becomes `_`, which ids never contain. */
 const anchor = (prefix: string, id: string): string => `${prefix}-${id.replace(/:/g, '_').replace(/[^A-Za-z0-9_-]/g, '-')}`;
@@ -115,19 +92,58 @@ ${rows}</tbody>
 `;
 }
 
+/** Whether an item rests on supplied events (`[E1]`) or on background knowledge; nothing for items archived before grounding. */
+function groundingMark(evidence: readonly string[] | undefined): SafeHtml | '' {
+  const mark = evidenceMark(evidence);
+  if (mark === null) return '';
+  return mark === BACKGROUND ? html`<span class="ground bg">${mark}</span>` : html`<span class="ground ev">${mark}</span>`;
+}
+
+const CHANGE_CLASS: Record<string, string> = { changed: 'changed', unchanged: 'unchanged', added: 'added', retired: 'retired' };
+
+/** "What changed since <date> (run xxxxxxxx)", as the Markdown report words it. */
+function renderDeskUpdate(u: DeskUpdate): SafeHtml {
+  const changes = u.changes.map((c) => {
+    const reason = reasonText(c);
+    return html`<li class="change ${CHANGE_CLASS[c.status] ?? ''}"><strong>${c.name}</strong> <code>${c.trajectoryId}</code>: <span class="move">${movementText(c)}</span>${
+      reason ? html` — ${reason}` : ''
+    }${c.flags.length > 0 ? html` <span class="flag">⚠ ${c.flags.join('; ')}</span>` : ''}</li>
+`;
+  });
+  return html`<div class="update" role="note">
+<h3>${updateHeading(u.previousAt, u.previousRunId)}</h3>
+${u.headline ? paragraphs(u.headline) : ''}
+${changes.length > 0 ? html`<ul class="changes">
+${changes}</ul>
+` : ''}${u.needsReview ? html`<p><span class="flag">Flagged for review</span> a change above is uncited, unexplained or a large jump.</p>
+` : ''}${
+    u.indicators.length > 0
+      ? html`<p class="label">Indicators whose status changed:</p>
+<ul>${u.indicators.map((i) => html`<li><strong>${i.indicator}</strong> <code>${i.indicatorId}</code>: ${i.status} — ${i.note}${citation(i.evidence)}</li>
+`)}</ul>
+`
+      : ''
+  }</div>
+`;
+}
+
 /** One desk's assessment, laid out like the Markdown report. */
 function renderAssessment(a: AgentAssessment): SafeHtml {
   const place = a.agentName.replace(/ Desk$/, '');
   const headingId = `${deskAnchor(a.agentId)}-title`;
+  // Assessments archived before grounding have no evidence to show: their table keeps three columns.
+  const grounded = a.grounding !== undefined;
   const keyFacts = a.keyFacts.map(
-    (f) => html`<tr><th scope="row">${f.feature}</th><td>${lines(f.detail)}</td><td class="sources">${f.sources.join(', ') || '—'}</td></tr>
+    (f) => html`<tr><th scope="row">${f.feature}</th><td>${lines(f.detail)}</td><td class="sources">${f.sources.join(', ') || '—'}</td>${
+      grounded ? html`<td>${groundingMark(f.evidence)}</td>` : ''
+    }</tr>
 `,
   );
   const risks = groupInOrder(a.risks, (r) => r.axis).map(
     ([axis, list], i) => html`<h4>${i + 1}. ${axis}</h4>
 <ul class="risks">
 ${list.map(
-  (r) => html`<li id="${itemAnchor(r.id)}"><div class="item-head"><strong>${r.title}</strong> <code>${r.id}</code> ${badge(SEVERITY_CLASS, r.severity, html`severity ${r.severity}`)} <span class="muted">likelihood ${percent(r.likelihood)}</span></div>
+  (r) => html`<li id="${itemAnchor(r.id)}"><div class="item-head"><strong>${r.title}</strong> <code>${r.id}</code> ${badge(SEVERITY_CLASS, r.severity, html`severity ${r.severity}`)} <span class="muted">likelihood ${percent(r.likelihood)}</span> ${groundingMark(r.evidence)}</div>
 <div>${lines(r.description)}${r.sources.length > 0 ? html` <span class="sources">Sources: ${r.sources.join(', ')}.</span>` : ''}</div></li>
 `,
 )}</ul>
@@ -140,14 +156,17 @@ ${list.map(
 
   return html`<section class="desk" id="${deskAnchor(a.agentId)}" aria-labelledby="${headingId}">
 <details open>
-<summary><h2 id="${headingId}">${a.agentId} — ${a.agentName}</h2> ${badge(STANCE_CLASS, a.stance.label)}</summary>
+<summary><h2 id="${headingId}">${a.agentId} — ${a.agentName}</h2> ${badge(STANCE_CLASS, a.stance.label)}${
+    a.update?.needsReview ? html` <span class="flag">⚠ review</span>` : ''
+  }</summary>
 <div class="desk-body">
-<p class="stance"><strong>Stance: ${a.stance.label}</strong> — ${a.stance.reason}</p>
+${a.update ? renderDeskUpdate(a.update) : ''}<p class="stance"><strong>Stance: ${a.stance.label}</strong> — ${a.stance.reason}</p>
 ${a.opening ? paragraphs(a.opening, 'opening') : ''}
 <div class="callout"><strong>Bottom line.</strong> ${lines(a.bottomLine)}</div>
-
+${a.grounding ? html`<p class="grounding muted small">Grounding: ${groundingText(a.grounding)}.</p>
+` : ''}
 <h3>What we know so far: mechanics, structure, and commitments</h3>
-${table(['Feature', 'Details', 'Sources'], keyFacts, 'facts')}
+${table(grounded ? ['Feature', 'Details', 'Sources', 'Evidence'] : ['Feature', 'Details', 'Sources'], keyFacts, 'facts')}
 ${
   a.openQuestions.length > 0
     ? html`<p class="label">Open questions and ambiguities:</p>
@@ -185,7 +204,13 @@ ${a.strategicSignificance.intro ? paragraphs(a.strategicSignificance.intro) : ''
     (i) => html`<li id="${itemAnchor(i.id)}"><strong>${i.indicator}</strong> <code>${i.id}</code> — ${i.why}</li>
 `,
   )}</ul>
-
+${
+  a.warnings && a.warnings.length > 0
+    ? html`<div class="notes" role="note"><p class="label">Notes on this desk's output:</p>
+<ul>${a.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>
+`
+    : ''
+}
 <p class="provenance">Confidence: <strong>${percent(a.confidence)}</strong> ${bar(a.confidence, 'bar small')} · ${a.provenance.provider}/${a.provenance.model} · prompt <code>${a.provenance.promptHash}</code></p>
 <p class="signoff">— ${a.signOff}</p>
 </div>
@@ -394,6 +419,12 @@ a.ref{text-decoration:none}
 .signoff{font-weight:600;font-style:italic;margin-top:.2rem}
 #consolidated{margin-top:2.5rem;border-top:3px solid var(--accent)}
 #consolidated>h2{margin-top:1rem}
+.ground{display:inline-block;font-size:.8rem;border-radius:4px;padding:0 .35em;white-space:nowrap}
+.ground.ev{background:#e3f3e6;color:#14532d;border:1px solid #a9d8b3}
+.ground.bg{background:#eceff3;color:#4f5661;border:1px dashed #b3bac4}
+.update{background:#f6f9fd;border:1px solid var(--line);border-left:4px solid var(--accent);border-radius:0 6px 6px 0;padding:.2rem 1rem .5rem;margin:1rem 0}
+.update h3{border:0;margin-top:.6em}
+.changes li.retired .move{text-decoration:line-through}
 .site-footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}
 @media (max-width:40rem){
   .page{padding:1rem .9rem 2rem}
@@ -444,6 +475,10 @@ export function renderRunHtml(run: RunResult): string {
 `
       : '';
 
+  // SINCE-LAST SLOT (issue 13 §3): "Since the last consolidated view" opens the consolidated view.
+  // The lead sets this to `renderSinceLastHtml(run.synthesis.sinceLast)` when the synthesis has one.
+  const sinceLast: SafeHtml | '' = '';
+
   const page = html`<!doctype html>
 <html lang="en">
 <head>
@@ -478,7 +513,7 @@ ${run.assessments.map(renderAssessment)}
 ${failures}
 <section id="consolidated" aria-labelledby="consolidated-title">
 <h2 id="consolidated-title">Consolidated risk view</h2>
-${
+${sinceLast}${
   run.synthesis
     ? renderRiskView(run.synthesis, known)
     : html`<p class="notes"><em>No synthesis: ${run.synthesisError ?? 'unknown reason'}.</em></p>`

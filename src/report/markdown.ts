@@ -5,18 +5,53 @@ import type { RiskView } from '../synthesis/schema.js';
 import { cacheNote, cell, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
 import { thousands } from '../format/thousands.js';
+import type { DeskUpdate } from '../assessment/update.js';
+import { citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
+
+/**
+ * "What changed since <date> (run xxxxxxxx)": the desk's headline, each trajectory's move as code
+ * computed it (or "no change"), additions and retirements, flags for review, indicator statuses.
+ */
+export function renderDeskUpdateMarkdown(u: DeskUpdate): string {
+  const out: string[] = [`### ${updateHeading(u.previousAt, u.previousRunId)}`, ''];
+  if (u.headline) out.push(u.headline, '');
+  for (const c of u.changes) {
+    const reason = reasonText(c);
+    const flags = c.flags.length > 0 ? ` **⚠ ${c.flags.join('; ')}**` : '';
+    out.push(`- **${c.name}** (\`${c.trajectoryId}\`): ${movementText(c)}${reason ? ` — ${reason}` : ''}${flags}`);
+  }
+  if (u.changes.length > 0) out.push('');
+  if (u.needsReview) out.push('**Flagged for review:** a change above is uncited, unexplained or a large jump.', '');
+  if (u.indicators.length > 0) {
+    out.push('Indicators whose status changed:', '');
+    for (const i of u.indicators) out.push(`- **${i.indicator}** (\`${i.indicatorId}\`): ${i.status} — ${i.note}${citation(i.evidence)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
 
 /** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
 export function renderAssessmentMarkdown(a: AgentAssessment): string {
   const out: string[] = [];
   out.push(`## ${a.agentId} — ${a.agentName}`, '');
+  // A desk that updated its earlier view opens with what moved.
+  if (a.update) out.push(renderDeskUpdateMarkdown(a.update));
   out.push(`**Stance: ${a.stance.label}** — ${a.stance.reason}`, '');
   if (a.opening) out.push(a.opening, '');
   out.push(`**Bottom line.** ${a.bottomLine}`, '');
+  if (a.grounding) out.push(`_Grounding: ${groundingText(a.grounding)}._`, '');
 
   out.push('### What we know so far: mechanics, structure, and commitments', '');
-  out.push('| Feature | Details | Sources |', '| --- | --- | --- |');
-  for (const f of a.keyFacts) out.push(`| ${cell(f.feature)} | ${cell(f.detail)} | ${cell(f.sources.join(', ') || '—')} |`);
+  // Assessments archived before grounding have no evidence to show: their table keeps three columns.
+  if (a.grounding) {
+    out.push('| Feature | Details | Sources | Evidence |', '| --- | --- | --- | --- |');
+    for (const f of a.keyFacts) {
+      out.push(`| ${cell(f.feature)} | ${cell(f.detail)} | ${cell(f.sources.join(', ') || '—')} | ${cell(evidenceMark(f.evidence) ?? '—')} |`);
+    }
+  } else {
+    out.push('| Feature | Details | Sources |', '| --- | --- | --- |');
+    for (const f of a.keyFacts) out.push(`| ${cell(f.feature)} | ${cell(f.detail)} | ${cell(f.sources.join(', ') || '—')} |`);
+  }
   out.push('');
   if (a.openQuestions.length > 0) {
     out.push('Open questions and ambiguities:', '');
@@ -35,7 +70,8 @@ export function renderAssessmentMarkdown(a: AgentAssessment): string {
     out.push(`#### ${i + 1}. ${axis}`, '');
     for (const r of risks) {
       const sources = r.sources.length > 0 ? ` _Sources: ${r.sources.join(', ')}._` : '';
-      out.push(`- **${r.title}** (\`${r.id}\` · severity ${r.severity} · likelihood ${percent(r.likelihood)})  `);
+      const mark = evidenceMark(r.evidence);
+      out.push(`- **${r.title}** (\`${r.id}\` · severity ${r.severity} · likelihood ${percent(r.likelihood)}${mark ? ` · ${mark}` : ''})  `);
       out.push(`  ${r.description}${sources}`);
     }
     out.push('');
@@ -63,6 +99,11 @@ export function renderAssessmentMarkdown(a: AgentAssessment): string {
   out.push('### Indicators to watch', '');
   for (const i of a.indicators) out.push(`- **${i.indicator}** (\`${i.id}\`) — ${i.why}`);
   out.push('');
+  if (a.warnings && a.warnings.length > 0) {
+    out.push("Notes on this desk's output:", '');
+    for (const w of a.warnings) out.push(`- ${w}`);
+    out.push('');
+  }
   out.push(`_Confidence: ${percent(a.confidence)} · ${a.provenance.provider}/${a.provenance.model} · prompt ${a.provenance.promptHash}_`, '');
   out.push(`— ${a.signOff}`, '');
   return out.join('\n');
@@ -72,6 +113,8 @@ export function renderAssessmentMarkdown(a: AgentAssessment): string {
 export function renderRiskViewMarkdown(view: RiskView): string {
   const out: string[] = [];
   out.push('## Consolidated risk view', '');
+  // SINCE-LAST SLOT (issue 13 §3): "Since the last consolidated view" opens the consolidated view.
+  // The lead inserts `renderSinceLastMarkdown(view.sinceLast)` here, when `view.sinceLast` is set.
   out.push(
     `**Overall risk: ${view.overallRisk.level}** (expected-impact score ${view.overallRisk.score.toFixed(2)} of 4, driven by ${view.overallRisk.drivers.join(', ') || 'no risks'})`,
     '',
