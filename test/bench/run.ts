@@ -20,6 +20,7 @@ import { firstRequest } from './first-request.js';
 import { archiveQueries, cliStartup, orchestratorOverhead, watcherMemory } from './process-figures.js';
 import { replayRun } from './replay-run.js';
 import { watcherCpu } from './watcher-cpu.js';
+import { linkingFigures, linkingProcessFigures } from './thread-linking.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = (process.env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -36,6 +37,7 @@ const groups: [name: string, measure: () => Promise<Figure[]>][] = [
   ['scaling', () => scaling(quick ? { latencyMs: 500, reps: 5, desks: [1, 8, 32] } : {})],
   ['memory', () => memory32(quick ? { reps: 5 } : {})],
   ['watcher', () => watcherMemory()],
+  ['threads', async () => [...(await linkingProcessFigures(quick ? { reps: 5 } : {})), ...(await linkingFigures(quick ? { reps: 5 } : {}))]],
   ['rate-limit', () => rateLimited(quick ? { rpm: 600, calls: 40 } : {})],
 ];
 
