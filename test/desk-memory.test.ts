@@ -134,6 +134,19 @@ describe('the desk step picks the variant per desk', () => {
     expect(deskRequestFor(agents.find((a) => a.id === 'JP-01')!, prompts, event, thread).jsonSchema).toBe(jp.jsonSchema);
     expect(jp.sharedPrefixChars).toBe(us.sharedPrefixChars);
   });
+
+  it('hands finalising every trajectory id the desk used earlier in the thread, so a new one skips retired numbers', () => {
+    const { id: _id, ...seedEvent } = SEED_EVIDENCE;
+    const thread = threadFor(event, [seedEvent], { 'JP-01': { ...memory(), usedTrajectoryIds: ['JP-01:T1', 'JP-01:T5'] } });
+    const jp = deskRequestFor(agents.find((a) => a.id === 'JP-01')!, prompts, event, thread);
+    const draft = memoryDraft([
+      { continues: 'JP-01:T1', probability: 0.5 },
+      { continues: 'JP-01:T2', probability: 0.3 },
+      { continues: 'JP-01:T3', probability: 0.1 },
+      { continues: 'new', probability: 0.1 },
+    ]);
+    expect(jp.finalize(draft, provenance).trajectories.map((t) => t.id)).toEqual(['JP-01:T1', 'JP-01:T2', 'JP-01:T3', 'JP-01:T6']);
+  });
 });
 
 describe('finalising with memory: stable ids', () => {

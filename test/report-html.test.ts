@@ -5,7 +5,7 @@ import { ReplayModel } from '../src/llm/replay-model.js';
 import { runEvent, type RunResult } from '../src/pipeline/index.js';
 import { loadPrompts } from '../src/prompts/index.js';
 import { escapeHtml } from '../src/report/html.js';
-import { percent, renderRunHtml } from '../src/report/index.js';
+import { percent, renderRunHtml, renderRunMarkdown } from '../src/report/index.js';
 import { ROOT, SEED_EVENT } from './support/paths.js';
 
 const DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'];
@@ -250,5 +250,57 @@ describe('HTML report escaping', () => {
   it('escapeHtml covers the five characters and nothing else', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
     expect(escapeHtml('JP-01 — 日本 · 55%')).toBe('JP-01 — 日本 · 55%');
+  });
+});
+
+describe('a run in a thread, in both reports', () => {
+  let threaded: RunResult;
+  beforeAll(async () => {
+    const run = await demoRun();
+    const synthesis = run.synthesis!;
+    const first = synthesis.scenarios[0]!;
+    threaded = {
+      ...run,
+      thread: {
+        id: 'th-0123456789',
+        title: `JBIC facility ${XSS}`,
+        events: 2,
+        link: { threadId: 'th-0123456789', method: 'similarity', score: 0.41, runnerUp: { threadId: 'th-aaaaaaaaaa', score: 0.12 }, detail: {}, decidedAt: '2025-10-28T00:00:00.000Z' },
+      },
+      synthesis: {
+        ...synthesis,
+        sinceLast: {
+          previousRunId: '7f3c2a19-5b7e-4c1d-9a0e-2f6b8d4c1e55',
+          previousAt: '2025-09-26T10:00:00.000Z',
+          scenarios: [{ scenarioId: first.id, lineageId: 'S1', name: first.name, previous: 0.45, current: 0.55, delta: 0.1, matchedTo: { scenarioId: 'S1', name: first.name, by: 'trajectories' } }],
+          retiredScenarios: [],
+          stanceChanges: [{ agentId: 'KR-01', previous: 'neutral', current: 'skeptical' }],
+          newRisks: [],
+          retiredRisks: [],
+          triggeredIndicators: [],
+        },
+      },
+    };
+  });
+
+  it('Markdown: the thread under the title, and "since the last consolidated view" before the first desk', () => {
+    const md = renderRunMarkdown(threaded);
+    expect(md).toContain('_Thread th-0123456789 "JBIC facility');
+    expect(md).toContain('joined by similarity 0.41; beat th-aaaaaaaaaa (0.12)');
+    const since = md.indexOf('## Since the last consolidated view');
+    expect(since).toBeGreaterThan(0);
+    expect(since).toBeLessThan(md.indexOf('\n## CN-01 '));
+    expect(md.slice(since)).toMatch(/\+10 pts/);
+    expect(md).toMatch(/KR-01.*neutral.*skeptical/);
+  });
+
+  it('HTML: the thread in the header, escaped, and the since-last section first in <main>', () => {
+    const page = renderRunHtml(threaded);
+    expect(page).toContain(`Thread th-0123456789 &quot;JBIC facility ${escapeHtml(XSS)}`);
+    expect(page).not.toContain(XSS);
+    const main = page.slice(page.indexOf('<main>'));
+    const since = main.indexOf('Since the last consolidated view');
+    expect(since).toBeGreaterThan(0);
+    expect(since).toBeLessThan(main.indexOf('CN-01'));
   });
 });

@@ -103,6 +103,25 @@ describe('loadThreadContext', () => {
     expect(context.previousSynthesis).toMatchObject({ runId: 'run-a', stances: { 'JP-01': 'cautiously-supportive', 'US-01': 'supportive' } });
   });
 
+  it('lists every trajectory id a desk has used in the thread, retired ones too, so none is ever reused', () => {
+    const { c, threadId } = storyOfThree();
+    // In run-a JP-01 wrote T1 and T2; a later run of C (already there) wrote T1 and T2 again; here a
+    // view that had a third trajectory, since retired: T3 must stay taken.
+    const b = testEvent('Projects reviewed', '2025-09-15T00:00:00.000Z');
+    putInThread(db, b, threadId);
+    insertRun(db, { runId: 'run-b', event: b, startedAt: '2025-09-15T10:00:00.000Z', desks: { 'JP-01': deskAssessment('JP-01', 'mixed', [0.5, 0.3, 0.2], 'B') } });
+    const d = testEvent('Second loan signed', '2025-09-30T00:00:00.000Z');
+    putInThread(db, d, threadId);
+    const context = loadThreadContext(db, threadId, d, ['JP-01', 'US-01'], AT);
+    // The last view (C's) has two trajectories, but T3 was used by B's.
+    expect(context.memory['JP-01']?.lastView.trajectories.map((t) => t.id)).toEqual(['JP-01:T1', 'JP-01:T2']);
+    expect(context.memory['JP-01']?.usedTrajectoryIds).toEqual(['JP-01:T1', 'JP-01:T2', 'JP-01:T3']);
+    expect(context.memory['US-01']?.usedTrajectoryIds).toEqual(['US-01:T1', 'US-01:T2']);
+    // Nothing from the event itself: C's own runs are not "earlier" for a re-run of C.
+    const rerun = loadThreadContext(db, threadId, c, ['JP-01'], AT);
+    expect(rerun.memory['JP-01']?.usedTrajectoryIds).toEqual(['JP-01:T1', 'JP-01:T2', 'JP-01:T3']);
+  });
+
   it('gives the first event of a thread no memory and only itself as evidence', () => {
     const { a, threadId } = storyOfThree();
     const context = loadThreadContext(db, threadId, a, ['JP-01'], AT);

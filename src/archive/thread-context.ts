@@ -131,6 +131,23 @@ export function loadThreadContext(
     }
   }
 
+  // Ids are never reused: collect every trajectory id each remembering desk wrote in this thread's
+  // earlier runs (json_each reads only the ids; unreadable rows were reported above and add nothing).
+  if (Object.keys(memory).length > 0) {
+    const used = db.prepare(
+      `SELECT DISTINCT json_extract(t.value, '$.id') AS id
+       FROM thread_events te JOIN runs r ON r.event_id = te.event_id JOIN desk_results d ON d.run_id = r.id,
+         json_each(CASE WHEN json_valid(d.assessment_json) THEN d.assessment_json ELSE '{}' END, '$.trajectories') t
+       WHERE te.thread_id = ? AND te.event_id != ? AND te.event_at < ? AND d.status = 'ok' AND d.agent_id = ?`,
+    );
+    for (const [deskId, desk] of Object.entries(memory)) {
+      const ids = (used.all(threadId, event.id, eventAt, deskId) as { id: unknown }[])
+        .map((row) => row.id)
+        .filter((id): id is string => typeof id === 'string');
+      desk.usedTrajectoryIds = ids.sort();
+    }
+  }
+
   return {
     thread: {
       id: thread.id,

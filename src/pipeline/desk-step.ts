@@ -76,6 +76,6 @@ export function deskRequestFor(agent: AgentDefinition, prompts: PromptSet, event
     // The memory schema validated the draft, so the plain branch cannot be taken; it keeps the
     // function total without a cast.
     finalize: (draft, provenance) =>
-      isMemoryDraft(draft) ? finalizeWithMemory(draft, desk, provenance, memory, { evidenceIds }) : plain(draft, provenance),
+      isMemoryDraft(draft) ? finalizeWithMemory(draft, desk, provenance, memory, { evidenceIds, ...(memory.usedTrajectoryIds ? { usedTrajectoryIds: memory.usedTrajectoryIds } : {}) }) : plain(draft, provenance),
   };
 }

@@ -10,6 +10,7 @@ import type { StructuredModel } from '../llm/types.js';
 import type { PromptSet } from '../prompts/load-prompts.js';
 import { renderRepairPrompt, renderSynthesisPrompt } from '../prompts/render-prompts.js';
 import { buildRiskView } from '../synthesis/build-risk-view.js';
+import { withSinceLast } from '../synthesis/since-last.js';
 import { SynthesisDraftSchema, type RiskView } from '../synthesis/schema.js';
 import type { LifecycleListener } from './lifecycle.js';
 import { Budget, type BudgetLimits, type BudgetReport } from './budget.js';
@@ -320,6 +321,9 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
           ? { disagreementThreshold: input.options.disagreementThreshold }
           : {},
       );
+      // Scenario lineage and "since the last consolidated view" are computed before the view is
+      // reported, so the archive and every report carry them.
+      if (input.thread) synthesis = withSinceLast(synthesis, succeeded, input.thread.previousSynthesis);
       emit({ type: 'synthesis-done', elapsedMs: now() - started, warnings: synthesis.warnings, view: synthesis });
     } else {
       synthesisError = result.error instanceof CancelledError && timedOut() ? `${timeoutReason()} during synthesis` : describeError(result.error);

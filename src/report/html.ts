@@ -8,6 +8,8 @@ import { thousands } from '../format/thousands.js';
 import type { DeskUpdate } from '../assessment/update.js';
 import { escapeHtml, html, SafeHtml, type Html } from './escape-html.js';
 import { BACKGROUND, citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
+import { renderSinceLastHtml } from './since-last-html.js';
+import { threadLine } from './thread-line.js';
 
 /**
  * The run as one self-contained HTML page: the same content as the Markdown report, readable in a
@@ -475,9 +477,8 @@ export function renderRunHtml(run: RunResult): string {
 `
       : '';
 
-  // SINCE-LAST SLOT (issue 13 §3): "Since the last consolidated view" opens the consolidated view.
-  // The lead sets this to `renderSinceLastHtml(run.synthesis.sinceLast)` when the synthesis has one.
-  const sinceLast: SafeHtml | '' = '';
+  // What moved since the thread's last consolidated view opens the page, before the desks.
+  const sinceLast = run.synthesis?.sinceLast ? new SafeHtml(renderSinceLastHtml(run.synthesis.sinceLast)) : '';
 
   const page = html`<!doctype html>
 <html lang="en">
@@ -498,6 +499,7 @@ export function renderRunHtml(run: RunResult): string {
 ${published ? html`<div><dt>Published</dt><dd><time datetime="${published}">${published}</time></dd></div>` : ''}
 <div><dt>Run</dt><dd><code>${run.runId}</code></dd></div>
 <div><dt>Status</dt><dd>${badge(STATUS_CLASS, run.status)}</dd></div>
+${run.thread ? html`<div><dt>Thread</dt><dd>${threadLine(run.thread)}</dd></div>` : ''}
 </dl>
 ${describeCut(event.cut).map((note) => html`<p class="notes" role="note"><strong>${note}</strong></p>
 `)}${event.summary.trim() ? html`<blockquote class="summary">${paragraphs(event.summary)}</blockquote>` : ''}
@@ -509,11 +511,11 @@ ${
 </header>
 ${renderToc(run)}
 <main>
-${run.assessments.map(renderAssessment)}
+${sinceLast}${run.assessments.map(renderAssessment)}
 ${failures}
 <section id="consolidated" aria-labelledby="consolidated-title">
 <h2 id="consolidated-title">Consolidated risk view</h2>
-${sinceLast}${
+${
   run.synthesis
     ? renderRiskView(run.synthesis, known)
     : html`<p class="notes"><em>No synthesis: ${run.synthesisError ?? 'unknown reason'}.</em></p>`

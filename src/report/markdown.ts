@@ -6,6 +6,8 @@ import { cacheNote, cell, percent, usd } from './format.js';
 import { groupInOrder } from './group-in-order.js';
 import { thousands } from '../format/thousands.js';
 import type { DeskUpdate } from '../assessment/update.js';
+import { renderSinceLastMarkdown } from './since-last-markdown.js';
+import { threadLine } from './thread-line.js';
 import { citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
 
 /**
@@ -113,8 +115,6 @@ export function renderAssessmentMarkdown(a: AgentAssessment): string {
 export function renderRiskViewMarkdown(view: RiskView): string {
   const out: string[] = [];
   out.push('## Consolidated risk view', '');
-  // SINCE-LAST SLOT (issue 13 §3): "Since the last consolidated view" opens the consolidated view.
-  // The lead inserts `renderSinceLastMarkdown(view.sinceLast)` here, when `view.sinceLast` is set.
   out.push(
     `**Overall risk: ${view.overallRisk.level}** (expected-impact score ${view.overallRisk.score.toFixed(2)} of 4, driven by ${view.overallRisk.drivers.join(', ') || 'no risks'})`,
     '',
@@ -181,7 +181,11 @@ export function renderRunMarkdown(run: RunResult): string {
   out.push(`_${meta.filter(Boolean).join(' · ')}_`, '');
   // A cut event is never shown as if it were whole.
   for (const note of describeCut(event.cut)) out.push(`_${note}_`, '');
+  if (run.thread) out.push(`_${threadLine(run.thread)}_`, '');
   if (event.summary) out.push(...event.summary.split('\n').map((l) => (l ? `> ${l}` : '>')), '');
+  // What moved since the thread's last consolidated view comes before everything else: it is what
+  // a reader following the story needs first.
+  if (run.synthesis?.sinceLast) out.push(renderSinceLastMarkdown(run.synthesis.sinceLast));
 
   for (const a of run.assessments) out.push(renderAssessmentMarkdown(a));
 

@@ -1,46 +1,15 @@
 import type { ThreadEventView, ThreadView } from '../archive/thread-view.js';
-import type { LinkDecision } from '../threads/context.js';
 import { cell, percent } from './format.js';
 import { sparkline } from './sparkline.js';
+import { describeLink } from './thread-line.js';
+
+export { describeLink };
 
 /** `assess threads show` for people: the story in time order, how each event joined, stances and scenarios over time. */
 
 const day = (iso: string): string => iso.slice(0, 10);
 const minute = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 const short = (id: string): string => id.slice(0, 8);
-const score = (value: number): string => value.toFixed(2);
-
-function fromOf(link: LinkDecision): string {
-  const from = link.detail['from'];
-  return typeof from === 'string' ? from : 'another thread';
-}
-
-/** One decision in words: score, method and the thread it beat. */
-export function describeLink(link: LinkDecision): string {
-  const beat = link.runnerUp ? `; beat ${link.runnerUp.threadId} (${score(link.runnerUp.score)})` : '';
-  switch (link.method) {
-    case 'similarity':
-      return `joined by similarity${link.score === null ? '' : ` ${score(link.score)}`}${beat}`;
-    case 'model':
-      return `joined on a small model's call${link.score === null ? '' : ` (similarity ${score(link.score)})`}${beat}`;
-    case 'new':
-      return link.runnerUp
-        ? `started a new thread (closest: ${link.runnerUp.threadId} at ${score(link.runnerUp.score)}, below the join threshold)`
-        : `started a new thread${link.score === null ? '' : ` (best similarity ${score(link.score)})`}`;
-    case 'override':
-      return 'put here by --thread or the feed\'s thread: setting';
-    case 'override-new':
-      return 'started a new thread by --new-thread or the feed\'s thread: new';
-    case 'existing':
-      return 'already in this thread';
-    case 'move':
-      return `moved here from ${fromOf(link)}`;
-    case 'merge':
-      return `merged in with ${fromOf(link)}`;
-    case 'backfill':
-      return 'archived before threads: a thread of its own';
-  }
-}
 
 function renderEvent(event: ThreadEventView, n: number): string {
   const date = event.publishedAt ? day(event.publishedAt) : `${day(event.at)} (first assessed)`;

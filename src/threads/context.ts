@@ -83,6 +83,11 @@ export interface DeskMemory {
   lastView: DeskLastView;
   /** Evidence ids (into ThreadContext.evidence) of the thread's events since that view, oldest first. */
   eventsSince: string[];
+  /**
+   * Every trajectory id the desk has used in the thread, retired ones included, so that a new
+   * trajectory never takes the number of one retired two or more views ago.
+   */
+  usedTrajectoryIds?: string[];
 }
 
 export interface DeskLastView {
