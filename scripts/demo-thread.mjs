@@ -6,8 +6,8 @@
  * memory ("What changed since …" per desk) and "Since the last consolidated view". Prints the
  * second run's report; extra arguments go to that run (`npm run demo:thread -- --format json`).
  *
- * The follow-up is filed into the first event's thread with `--thread`: the two events are 32 days
- * apart, past the window in which a new event joins a thread by similarity alone.
+ * Nothing tells the follow-up which thread to join: it is linked by similarity (0.28 against the
+ * join threshold of 0.26, 32 days apart), as any `assess run` or `watch` item would be.
  *
  * The archive lives in `.demo/thread/` (git-ignored) and is deleted first, so every run starts the
  * same way. DEMO_THREAD_DIR puts it elsewhere (the tests use a temporary folder).
@@ -49,6 +49,6 @@ if (first.status !== 0) {
 const report = JSON.parse(first.stdout);
 process.stderr.write(`demo:thread: ${report.event.title} → run ${report.runId.slice(0, 8)}, thread ${report.thread.id}\n`);
 
-// 2. The follow-up in the same thread: its report on stdout, progress on stderr.
-const second = assess([FOLLOW_UP, '--thread', report.thread.id, ...process.argv.slice(2)], 'inherit');
+// 2. The follow-up, linked into that thread by similarity: its report on stdout, progress on stderr.
+const second = assess([FOLLOW_UP, ...process.argv.slice(2)], 'inherit');
 process.exit(second.status ?? 1);

@@ -127,7 +127,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before these tests`);
   dir = mkdtempSync(join(tmpdir(), 'assess-demo-thread-'));
   first = await runJson([SEED_EVENT]);
-  second = await runJson([FOLLOW_UP, '--thread', first.thread.id]);
+  second = await runJson([FOLLOW_UP]);
   const demo = await runScript(DEMO_SCRIPT, { DEMO_THREAD_DIR: join(dir, 'demo') });
   expect(demo.code).toBe(0);
   markdown = demo.stdout;
@@ -157,6 +157,9 @@ describe('demo:thread — two events of one story, replayed into a fresh archive
     expect(second.thread.id).toBe(first.thread.id);
     expect(second.thread.title).toBe(first.thread.title);
     expect(second.thread.events).toBe(2);
+    // Linked by similarity alone: no --thread was given.
+    expect(first.thread.link.method).toBe('new');
+    expect(second.thread.link.method).toBe('similarity');
     expect(first.synthesis.sinceLast).toBeUndefined();
   });
 

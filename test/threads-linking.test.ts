@@ -152,11 +152,11 @@ const candidate = (threadId: string, score: number): ThreadCandidate => ({
 const NOW = new Date('2025-10-20T00:00:00Z');
 
 describe('decideLink', () => {
-  it('joins at 0.25 and starts a new thread at 0.249', () => {
+  it('joins at 0.26 and starts a new thread at 0.259', () => {
     // Literal scores on purpose: this goes red when JOIN_THRESHOLD moves either way, so a move is a
     // decision someone makes (and re-checks against the labelled pairs), not an accident.
-    expect(decideLink([candidate('th-a', 0.25)], undefined, NOW)).toMatchObject({ threadId: 'th-a', method: 'similarity', score: 0.25 });
-    expect(decideLink([candidate('th-a', 0.249)], undefined, NOW)).toMatchObject({ threadId: null, method: 'new', score: null });
+    expect(decideLink([candidate('th-a', 0.26)], undefined, NOW)).toMatchObject({ threadId: 'th-a', method: 'similarity', score: 0.26 });
+    expect(decideLink([candidate('th-a', 0.259)], undefined, NOW)).toMatchObject({ threadId: null, method: 'new', score: null });
   });
 
   it('joins the best thread and names the second as what it beat', () => {
@@ -205,7 +205,7 @@ describe('rankThreads', () => {
     const db = memoryArchive();
     const at = '2025-11-20T00:00:00.000Z';
     addToThread(db, { eventId: 'e-active', threadId: 'th-active', ...jbic, at: '2025-11-12T00:00:00.000Z' });
-    addToThread(db, { eventId: 'e-stale', threadId: 'th-stale', ...jbic, at: '2025-10-01T00:00:00.000Z' });
+    addToThread(db, { eventId: 'e-stale', threadId: 'th-stale', ...jbic, at: '2025-08-01T00:00:00.000Z' });
     addToThread(db, { eventId: 'e-merged', threadId: 'th-merged', ...jbic, at: '2025-11-19T00:00:00.000Z' });
     addToThread(db, { eventId: 'e-typhoon', threadId: 'th-typhoon', ...unrelated, at: '2025-11-19T00:00:00.000Z' });
     db.prepare("UPDATE threads SET merged_into = 'th-active' WHERE id = 'th-merged'").run();

@@ -115,5 +115,8 @@ export interface PreviousSynthesis {
 export const MAX_EVIDENCE_EVENTS = 5;
 /** An earlier event's summary is cut to this many characters in the prompt. */
 export const MAX_EVIDENCE_SUMMARY_CHARS = 600;
-/** Threads with no event for this long are not active: new events do not join them by similarity. */
-export const ACTIVE_THREAD_DAYS = 30;
+/**
+ * Threads with no event for this long are not active: new events do not join them by similarity.
+ * Ninety days, because the next piece of a developing story often comes a month or more later.
+ */
+export const ACTIVE_THREAD_DAYS = 90;

@@ -23,8 +23,12 @@ export const COSINE_WEIGHT = 0.9;
 /** Share of the score carried by the overlap of named countries, organisations and people. */
 export const ENTITY_WEIGHT = 0.1;
 
-/** Days over which the recent part of the decay halves. */
-export const DECAY_HALF_LIFE_DAYS = 14;
+/**
+ * Days over which the recent part of the decay halves. Gentle on purpose: a story's pieces come
+ * weeks apart (the JBIC facility on 26 September, its first projects on 28 October), and a decay
+ * that halves in two weeks pushed such a follow-up below the join threshold.
+ */
+export const DECAY_HALF_LIFE_DAYS = 90;
 /**
  * The decay never goes below this inside the active window. A developing story's next piece often
  * comes weeks later (a facility set up, the first projects named a month on); a pure exponential
