@@ -303,7 +303,8 @@ describe('demo:thread — two events of one story, replayed into a fresh archive
 
     const sinceAt = markdown.indexOf(`## Since the last consolidated view (`);
     expect(sinceAt).toBeGreaterThan(0);
-    expect(markdown.slice(sinceAt)).toMatch(new RegExp(`^## Since the last consolidated view \\(\\d{4}-\\d{2}-\\d{2}, run ${shortRun}\\)`));
+    // Dated by the earlier event (26 Sep 2025), not by when the replay assessed it (today).
+    expect(markdown.slice(sinceAt)).toMatch(new RegExp(`^## Since the last consolidated view \\(2025-09-26, run ${shortRun}\\)\n\n_That view assessed "Japan Unveils \\$550B U\\.S\\. Investment"\\._`));
     const since = markdown.slice(sinceAt, markdown.indexOf('\n## ', sinceAt + 1));
     expect(since).toMatch(/- Modest, selective delivery: \d+(\.\d)?% → \d+(\.\d)?% \(\+\d+(\.\d)? pts?\)/);
     expect(since).toMatch(/- Dilution and stall: \d+(\.\d)?% → \d+(\.\d)?% \(-\d+(\.\d)? pts?\)/);
@@ -317,7 +318,7 @@ describe('demo:thread — two events of one story, replayed into a fresh archive
       const at = markdown.indexOf(`## ${agentId} — `);
       expect(at).toBeGreaterThan(0);
       const section = markdown.slice(at, markdown.indexOf('\n## ', at + 1));
-      expect(section).toContain(`### What changed since `);
+      expect(section).toContain(`### What changed since our view of 2025-09-26 "Japan Unveils $550B U.S. Investment" (run ${shortRun})`);
       expect(section).toContain(`(run ${shortRun})`);
       expect(section).toMatch(/Grounding: \d+ of \d+ key facts and risks rest on the events supplied/);
     }

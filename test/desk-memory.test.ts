@@ -481,7 +481,7 @@ describe('a run with memory, end to end, and its reports', () => {
 
   it('Markdown opens the desk with what changed since its last view', () => {
     const md = renderAssessmentMarkdown(jp());
-    expect(md.startsWith('## JP-01 — Japan Desk\n\n### What changed since 2025-09-26 (run 1a2b3c4d)\n\nThe first loan shows the facility works, on U.S. terms.\n\n')).toBe(true);
+    expect(md.startsWith('## JP-01 — Japan Desk\n\n### What changed since our view of 2025-09-26 "Japan Unveils $550B U.S. Investment" (run 1a2b3c4d)\n\nThe first loan shows the facility works, on U.S. terms.\n\n')).toBe(true);
     expect(md).toContain('- **Modest, selective success** (`JP-01:T1`): 55% → 45% (-10 pts) — new evidence: the first loan closed on U.S.-chosen terms [E1]\n');
     expect(md).toContain(
       '- **Overcommitment / misexecution** (`JP-01:T2`): 30% → 45% (+15 pts) — reinterpretation: the terms favour Washington **⚠ no evidence cited for a change of 0.15**\n',
@@ -495,8 +495,8 @@ describe('a run with memory, end to end, and its reports', () => {
     expect(md.indexOf('### What changed since')).toBeLessThan(md.indexOf('**Stance: '));
     // The whole run report keeps the desk's update in the desk's section.
     const report = renderRunMarkdown(run);
-    expect(report.indexOf('### What changed since 2025-09-26')).toBeGreaterThan(report.indexOf('## JP-01 — Japan Desk'));
-    expect(report.indexOf('### What changed since 2025-09-26')).toBeLessThan(report.indexOf('## US-01'));
+    expect(report.indexOf('### What changed since our view of 2025-09-26')).toBeGreaterThan(report.indexOf('## JP-01 — Japan Desk'));
+    expect(report.indexOf('### What changed since our view of 2025-09-26')).toBeLessThan(report.indexOf('## US-01'));
   });
 
   it('an unchanged trajectory reads "no change"', () => {
@@ -517,7 +517,7 @@ describe('a run with memory, end to end, and its reports', () => {
     const page = renderRunHtml(run);
     const desk = page.slice(page.indexOf('<section class="desk" id="desk-JP-01"'), page.indexOf('</section>', page.indexOf('id="desk-JP-01"')));
     expect(desk).toContain('<span class="flag">⚠ review</span></summary>');
-    expect(desk).toContain('<h3>What changed since 2025-09-26 (run 1a2b3c4d)</h3>');
+    expect(desk).toContain('<h3>What changed since our view of 2025-09-26 &quot;Japan Unveils $550B U.S. Investment&quot; (run 1a2b3c4d)</h3>');
     expect(desk).toContain(`<strong>Modest, selective success</strong> <code>JP-01:T1</code>: <span class="move">55% → 45% (-10 pts)</span> — new evidence: the first loan closed on U.S.-chosen terms [E1]</li>`);
     expect(desk).toContain(`<strong>${escapeHtml('Quiet wind-down <b>after 2028</b>')}</strong>`);
     expect(desk).not.toContain('<b>after 2028</b>');

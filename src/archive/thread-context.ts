@@ -118,6 +118,7 @@ export function loadThreadContext(
           runId: row.run_id,
           eventId: row.event_id,
           eventTitle: row.title,
+          eventAt: row.event_at,
           at: row.finished_at,
           bottomLine: view.bottomLine,
           stance: { label: view.stance.label, reason: view.stance.reason },
@@ -164,12 +165,12 @@ export function loadThreadContext(
 
 function previousSynthesis(db: Database, threadId: string, eventId: string, eventAt: string, warnings: string[]): PreviousSynthesis | null {
   const candidates = db.prepare(
-    `SELECT s.run_id, s.version, s.risk_view_json, s.created_at, te.event_id, te.title
+    `SELECT s.run_id, s.version, s.risk_view_json, s.created_at, te.event_id, te.title, te.event_at
      FROM thread_events te JOIN runs r ON r.event_id = te.event_id JOIN syntheses s ON s.run_id = r.id
      WHERE te.thread_id = ? AND te.event_id != ? AND te.event_at < ? AND s.risk_view_json IS NOT NULL
      ORDER BY te.event_at DESC, s.created_at DESC, s.version DESC`,
   );
-  let found: { runId: string; eventId: string; at: string; view: RiskView } | undefined;
+  let found: { runId: string; eventId: string; eventTitle: string; eventAt: string; at: string; view: RiskView } | undefined;
   // better-sqlite3 runs no other statement while one is iterating: the stances are read after.
   for (const row of candidates.iterate(threadId, eventId, eventAt) as IterableIterator<{
     run_id: string;
@@ -178,6 +179,7 @@ function previousSynthesis(db: Database, threadId: string, eventId: string, even
     created_at: string;
     event_id: string;
     title: string;
+    event_at: string;
   }>) {
     const parsed = readArchived(row.risk_view_json, RiskViewCheckSchema);
     if (!parsed.ok) {
@@ -185,7 +187,14 @@ function previousSynthesis(db: Database, threadId: string, eventId: string, even
       continue;
     }
     // Checked above for every field the since-last step reads; the rest is carried as archived.
-    found = { runId: row.run_id, eventId: row.event_id, at: row.created_at, view: parsed.value as unknown as RiskView };
+    found = {
+      runId: row.run_id,
+      eventId: row.event_id,
+      eventTitle: row.title,
+      eventAt: row.event_at,
+      at: row.created_at,
+      view: parsed.value as unknown as RiskView,
+    };
     break;
   }
   if (!found) return null;

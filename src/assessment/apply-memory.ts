@@ -214,6 +214,11 @@ export function finalizeWithMemory(
   const deskUpdate: DeskUpdate = {
     previousRunId: memory.lastView.runId,
     previousAt: memory.lastView.at,
+    previousEvent: {
+      eventId: memory.lastView.eventId,
+      title: memory.lastView.eventTitle,
+      ...(memory.lastView.eventAt ? { at: memory.lastView.eventAt } : {}),
+    },
     headline: update.headline,
     changes,
     indicators,

@@ -48,6 +48,8 @@ export interface DeskUpdate {
   previousRunId: string;
   /** When the earlier view was made. */
   previousAt: string;
+  /** The event that earlier view assessed (absent when the memory did not say). */
+  previousEvent?: { eventId: string; title: string; at?: string };
   headline: string;
   changes: TrajectoryChange[];
   /** Indicators whose status changed since the earlier view. */

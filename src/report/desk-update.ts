@@ -1,4 +1,4 @@
-import type { Grounding, TrajectoryChange, UpdateDriver } from '../assessment/update.js';
+import type { DeskUpdate, Grounding, TrajectoryChange, UpdateDriver } from '../assessment/update.js';
 import { percent } from './format.js';
 
 /**
@@ -48,8 +48,11 @@ export function pointsText(delta: number): string {
 export const shortRunId = (runId: string): string => runId.slice(0, 8);
 
 /** "What changed since 2025-09-26 (run 1a2b3c4d)". */
-export function updateHeading(previousAt: string, previousRunId: string): string {
-  return `What changed since ${previousAt.slice(0, 10)} (run ${shortRunId(previousRunId)})`;
+export function updateHeading(u: Pick<DeskUpdate, 'previousAt' | 'previousRunId' | 'previousEvent'>): string {
+  // The earlier event's date, not when it was assessed: a replay or a late run would show today.
+  const date = (u.previousEvent?.at ?? u.previousAt).slice(0, 10);
+  const about = u.previousEvent ? ` "${u.previousEvent.title}"` : '';
+  return `What changed since our view of ${date}${about} (run ${shortRunId(u.previousRunId)})`;
 }
 
 /**

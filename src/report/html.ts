@@ -113,7 +113,7 @@ function renderDeskUpdate(u: DeskUpdate): SafeHtml {
 `;
   });
   return html`<div class="update" role="note">
-<h3>${updateHeading(u.previousAt, u.previousRunId)}</h3>
+<h3>${updateHeading(u)}</h3>
 ${u.headline ? paragraphs(u.headline) : ''}
 ${changes.length > 0 ? html`<ul class="changes">
 ${changes}</ul>

@@ -15,7 +15,7 @@ import { citation, evidenceMark, groundingText, movementText, reasonText, update
  * computed it (or "no change"), additions and retirements, flags for review, indicator statuses.
  */
 export function renderDeskUpdateMarkdown(u: DeskUpdate): string {
-  const out: string[] = [`### ${updateHeading(u.previousAt, u.previousRunId)}`, ''];
+  const out: string[] = [`### ${updateHeading(u)}`, ''];
   if (u.headline) out.push(u.headline, '');
   for (const c of u.changes) {
     const reason = reasonText(c);

@@ -9,8 +9,10 @@ import type { SinceLast } from '../synthesis/schema.js';
 export type SinceLastScenario = SinceLast['scenarios'][number];
 
 /** "(2025-03-01, run 1a2b3c4d)": the date of the earlier view and the start of its run id. */
-export function sinceLastWhen(s: SinceLast): { date: string; run: string } {
-  return { date: s.previousAt.slice(0, 10), run: s.previousRunId.slice(0, 8) };
+export function sinceLastWhen(s: SinceLast): { date: string; run: string; about: string | null } {
+  // The earlier event's own date reads better than when it happened to be assessed (a replay or a
+  // late run would otherwise show today); the assessment time is the fallback for older views.
+  return { date: (s.previousEvent?.at ?? s.previousAt).slice(0, 10), run: s.previousRunId.slice(0, 8), about: s.previousEvent?.title ?? null };
 }
 
 /** A probability delta in percentage points: 0.1 → "+10 pts", −0.05 → "-5 pts", 0.125 → "+12.5 pts", 0 → "no change". */

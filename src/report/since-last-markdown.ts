@@ -18,9 +18,10 @@ function scenarioLine(s: SinceLastScenario): string {
 }
 
 export function renderSinceLastMarkdown(s: SinceLast): string {
-  const { date, run } = sinceLastWhen(s);
+  const { date, run, about } = sinceLastWhen(s);
   const out: string[] = [];
   out.push(`## Since the last consolidated view (${date}, run ${run})`, '');
+  if (about) out.push(`_That view assessed "${about}"._`, '');
   out.push(`_${sinceLastDigest(s)}._`, '');
 
   out.push('### Scenarios (pooled across desks)', '');

@@ -140,6 +140,8 @@ export interface RiskView {
 export interface SinceLast {
   previousRunId: string;
   previousAt: string;
+  /** The event the earlier view was about (absent on views made before this was recorded). */
+  previousEvent?: { eventId: string; title?: string; at?: string };
   scenarios: {
     scenarioId: string;
     lineageId: string;

@@ -161,6 +161,11 @@ export function sinceLastView(current: RiskView, currentAssessments: AgentAssess
   const sinceLast: SinceLast = {
     previousRunId: previous.runId,
     previousAt: previous.at,
+    previousEvent: {
+      eventId: previous.eventId,
+      ...(previous.eventTitle ? { title: previous.eventTitle } : {}),
+      ...(previous.eventAt ? { at: previous.eventAt } : {}),
+    },
     scenarios: scenarios.map((s, j) => {
       const pair = pairOf.get(j);
       const earlier = pair ? before[pair.previous]! : null;

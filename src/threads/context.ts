@@ -94,6 +94,8 @@ export interface DeskLastView {
   runId: string;
   eventId: string;
   eventTitle: string;
+  /** That event's date (publishedAt, else when it joined the thread). */
+  eventAt?: string;
   /** When that assessment was made (ISO). */
   at: string;
   bottomLine: string;
@@ -105,6 +107,10 @@ export interface DeskLastView {
 export interface PreviousSynthesis {
   runId: string;
   eventId: string;
+  /** The earlier event's title and date, for "since the last consolidated view (…)". */
+  eventTitle?: string;
+  eventAt?: string;
+  /** When that synthesis was made. */
   at: string;
   view: RiskView;
   /** Each covered desk's stance in that run, for "desks whose stance changed". */
