@@ -24,9 +24,9 @@ import { executeRun, type RunContext } from './execute-run.js';
 import type { CliIo } from './io.js';
 import { createLogger } from './logger.js';
 import { loadDesksAndPrompts, resolveRunConfig } from './plan-run.js';
-import { checkCostBudgetPrices, openForWriting, parseRuns } from './run-setup.js';
+import { checkCostBudgetPrices, parseRuns } from './run-setup.js';
 import { describeThrottling, rememberRateLimits } from './throttling.js';
-import { parseThreadFlags, resolveOverride } from './thread-override.js';
+import { openArchiveForThreads } from './thread-override.js';
 
 /**
  * `assess run a.md b.yaml https://… folder/ -`: many events in one command. Everything that does
@@ -79,17 +79,9 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
   const baseOptions = runOptionsFrom(config);
   const budget = new BatchBudget(baseOptions.budget);
   const dbPath = abs(config.dbPath);
-  const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };
   // --thread puts every event of the batch in that thread; --new-thread gives each its own. An
   // unknown thread is bad input, refused before any run starts.
-  let thread: ReturnType<typeof resolveOverride> = { override: undefined, note: null };
-  try {
-    thread = archive.db ? resolveOverride(archive.db, parseThreadFlags(options)) : thread;
-  } catch (error) {
-    archive.db?.close();
-    throw error;
-  }
-  if (thread.note) io.stderr.write(`note: ${thread.note}\n`);
+  const { archive, thread } = openArchiveForThreads(options.archive ? dbPath : null, options, io);
   const context: RunContext = { agents, models, prompts, db: archive.db, logger, signal: io.signal, threadOverride: thread.override };
   const total = inputs.length;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;

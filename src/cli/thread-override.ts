@@ -2,6 +2,9 @@ import type { Database } from 'better-sqlite3';
 import { resolveThreadId } from '../archive/resolve-thread-id.js';
 import type { ThreadOverride } from '../archive/thread-store.js';
 import { InputError } from '../errors/index.js';
+import type { ArchiveUnavailableError } from '../archive/errors.js';
+import type { CliIo } from './io.js';
+import { openForWriting } from './run-setup.js';
 
 /** `assess run --thread ID` / `--new-thread`, as commander hands them over. */
 export interface ThreadFlags {
@@ -38,4 +41,26 @@ export function resolveOverride(db: Database, override: ThreadOverride | undefin
   if (!override || 'newThread' in override) return { override, note: null };
   const resolved = resolveThreadId(db, override.threadId);
   return { override: { threadId: resolved.id }, note: resolved.note };
+}
+
+/**
+ * The archive a run writes to (null path: --no-archive), with the flags' thread override resolved
+ * in it. An unknown thread is an InputError, raised before any model is called; the archive is
+ * closed first so nothing is left open. A note (a merged thread's new home) goes to stderr.
+ */
+export function openArchiveForThreads(
+  dbPath: string | null,
+  flags: ThreadFlags,
+  io: Pick<CliIo, 'stderr'>,
+): { archive: { db: Database | null; failure: ArchiveUnavailableError | null }; thread: { override: ThreadOverride | undefined; note: string | null } } {
+  const archive = dbPath !== null ? openForWriting(dbPath) : { db: null, failure: null };
+  let thread: { override: ThreadOverride | undefined; note: string | null } = { override: undefined, note: null };
+  try {
+    if (archive.db) thread = resolveOverride(archive.db, parseThreadFlags(flags));
+  } catch (error) {
+    archive.db?.close();
+    throw error;
+  }
+  if (thread.note) io.stderr.write(`note: ${thread.note}\n`);
+  return { archive, thread };
 }

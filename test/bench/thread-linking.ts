@@ -29,6 +29,7 @@ import { FEATURES_VERSION, rankThreads, recordEventFeatures } from '../../src/ar
 import { decideLink } from '../../src/threads/link-decision.js';
 import { median, MIN_REPS, ofSamples, type Figure } from './figure.js';
 import { requireDist, spawnCli } from './spawn-cli.js';
+import { seededRandom } from '../support/fault-server.js';
 
 const BENCH_DIR = process.env['BENCH_DIR'] ?? '/tmp/assess-bench';
 const DAY_MS = 86_400_000;
@@ -36,17 +37,8 @@ const DAY_MS = 86_400_000;
 const YEAR_START = Date.UTC(2025, 0, 1);
 const NOW = YEAR_START + 365 * DAY_MS;
 
-/** Deterministic pseudo-random numbers (mulberry32), so every seeding writes the same archive. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the fault server's mulberry32), so every seeding writes the same archive. */
+const random = seededRandom;
 
 const COUNTRIES = [
   'Japan', 'China', 'South Korea', 'Taiwan', 'India', 'Indonesia', 'Vietnam', 'the Philippines', 'Thailand', 'Malaysia',

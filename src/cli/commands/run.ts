@@ -13,10 +13,10 @@ import type { CliIo } from '../io.js';
 import { createLogger } from '../logger.js';
 import { planRun, type PlanRunOptions } from '../plan-run.js';
 import { createProgress, openLiveTable } from '../progress.js';
-import { checkCostBudgetPrices, exitCodeFor, openForWriting, parseRuns } from '../run-setup.js';
+import { checkCostBudgetPrices, exitCodeFor, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
-import { parseThreadFlags, resolveOverride } from '../thread-override.js';
+import { openArchiveForThreads, parseThreadFlags } from '../thread-override.js';
 
 export { exitCodeFor };
 
@@ -88,16 +88,8 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
   const runOptions = runOptionsFrom(config);
 
   const dbPath = abs(config.dbPath);
-  const archive = options.archive ? openForWriting(dbPath) : { db: null, failure: null };
   // An unknown --thread is bad input: refused here, before any model is called.
-  let thread: ReturnType<typeof resolveOverride> = { override: undefined, note: null };
-  try {
-    thread = archive.db ? resolveOverride(archive.db, parseThreadFlags(options)) : thread;
-  } catch (error) {
-    archive.db?.close();
-    throw error;
-  }
-  if (thread.note) io.stderr.write(`note: ${thread.note}\n`);
+  const { archive, thread } = openArchiveForThreads(options.archive ? dbPath : null, options, io);
 
   const outDir = options.out !== undefined ? abs(options.out) : undefined;
   if (outDir) {
