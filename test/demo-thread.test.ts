@@ -6,6 +6,7 @@
  * JSON. Like bundle.test.ts, this tests the dist/ that exists: run `npm run build` after changing src/.
  */
 import { spawn } from 'node:child_process';
+import type { TrajectoryChange } from '../src/assessment/update.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,17 +22,8 @@ const FOLLOW_UP_REPLAY = join(ROOT, 'fixtures', 'replay', 'jbic-first-projects')
 const DEMO_SCRIPT = join(ROOT, 'scripts', 'demo-thread.mjs');
 const DESKS = ['CN-01', 'EU-01', 'GB-01', 'IN-01', 'JP-01', 'KR-01', 'TW-01', 'US-01'];
 
-interface Change {
-  trajectoryId: string;
-  name: string;
-  status: 'changed' | 'unchanged' | 'added' | 'retired';
-  previous: number | null;
-  current: number | null;
-  delta: number | null;
-  driver: string | null;
-  evidence: string[];
-  flags: string[];
-}
+/** A change as the JSON report carries it: the report serialises the pipeline's own type. */
+type Change = TrajectoryChange;
 
 interface Assessment {
   agentId: string;
