@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { eventId } from '../src/event/event-id.js';
 import { nodeEventReaders, readEvent } from '../src/event/read-event.js';
 import { ReplayManifestSchema } from '../src/llm/replay-model.js';
@@ -319,4 +320,27 @@ describe('demo:thread — two events of one story, replayed into a fresh archive
     expect(markdown).toMatch(/\(`KR-01:T4`\): new at 10% — new evidence: /);
     expect(markdown).toMatch(/\(`KR-01:I6`\): triggered — On 14 October China placed five U\.S\.-linked subsidiaries of Hanwha Ocean/);
   });
+});
+
+describe('a corrupt earlier assessment in the archive', () => {
+  it('is skipped with a warning: that desk assesses afresh, the others remember, nothing crashes', async () => {
+    const db = join(dir, 'corrupt.db');
+    const run = (args: string[]) =>
+      spawnCli(['run', ...args, '--provider', 'replay', '--db', db, '--format', 'json', '--no-progress'], {}, { usage: false, cwd: dir, killAfterMs: 60_000 });
+    const before = await run([SEED_EVENT]);
+    expect(before.code).toBe(0);
+    const firstRun = (JSON.parse(before.stdout) as Report).runId;
+    const archive = new Database(db);
+    archive.prepare("UPDATE desk_results SET assessment_json = '{\"bottomLine\": ' WHERE run_id = ? AND agent_id = 'JP-01'").run(firstRun);
+    archive.close();
+
+    const after = await run([FOLLOW_UP]);
+    expect(after.stderr).not.toMatch(/^\s+at /m);
+    expect(after.code).toBe(0);
+    expect(after.stderr).toMatch(/^warning: thread th-[0-9a-f]+: JP-01's assessment in run [0-9a-f]{8} \("Japan Unveils \$550B U\.S\. Investment"\) could not be read \(.+\); skipped$/m);
+    const report = JSON.parse(after.stdout) as Report;
+    expect(report.status).toBe('ok');
+    expect(deskOf(report, 'JP-01').update).toBeUndefined();
+    expect(deskOf(report, 'US-01').update?.previousRunId).toBe(firstRun);
+  }, 60_000);
 });
