@@ -37,6 +37,8 @@ function traj(t: TrajectoryInput): MemoryTrajectoryDraft {
     label: 'possible',
     keyDynamics: 'dynamics',
     implications: 'implications',
+    resolveBy: '2029-01-20',
+    resolution: 'At least one facility loan is signed by 2029-01-20, in JBIC press releases',
     driver: 'new-evidence',
     changeReason: 'the first loan was signed',
     evidence: ['E1'],
@@ -76,7 +78,7 @@ describe('the memory draft schema', () => {
   it('ties each trajectory to the last view and asks for the update section, in the strict subset', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['trajectories', 'retiredTrajectories', 'update', 'keyFacts', 'risks']));
     const t = schema.properties['trajectories']!.items!;
-    expect(t.required).toEqual(['name', 'probability', 'label', 'keyDynamics', 'implications', 'continues', 'driver', 'changeReason', 'evidence']);
+    expect(t.required).toEqual(['name', 'probability', 'label', 'keyDynamics', 'implications', 'resolveBy', 'resolution', 'continues', 'driver', 'changeReason', 'evidence']);
     expect(t.properties['driver']!.enum).toEqual([...UPDATE_DRIVERS]);
     expect(schema.properties['retiredTrajectories']!.items!.required).toEqual(['trajectoryId', 'reason', 'evidence']);
     expect(schema.properties['update']!.required).toEqual(['headline', 'indicators']);
@@ -264,7 +266,7 @@ describe('finalising with memory: stable ids', () => {
     const a = finalize(draft);
     const plain = finalizeAssessment(recordedDesk('JP-01'), JP, provenance, { evidenceIds: EVIDENCE });
     expect(Object.keys(a)).toEqual([...Object.keys(plain).filter((k) => k !== 'grounding' && k !== 'warnings'), 'update', 'grounding', 'warnings']);
-    expect(Object.keys(a.trajectories[0]!)).toEqual(['id', 'name', 'probability', 'label', 'keyDynamics', 'implications']);
+    expect(Object.keys(a.trajectories[0]!)).toEqual(['id', 'name', 'probability', 'label', 'keyDynamics', 'implications', 'resolveBy', 'resolution']);
     expect(a).not.toHaveProperty('retiredTrajectories');
     expect(a.grounding).toEqual(plain.grounding);
     expect(a.risks.map((r) => r.id)).toEqual(plain.risks.map((r) => r.id));

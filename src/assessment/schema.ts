@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { criterionIssues, isIsoCalendarDate } from './criterion-date.js';
 import type { DeskUpdate, Grounding } from './update.js';
 
 /**
@@ -43,6 +44,32 @@ const evidence = (what: string) =>
       `Ids of the supplied events ${what} rests on (E1 = the news event above, E2… earlier events in this story); empty if it rests on background knowledge`,
     );
 
+/**
+ * A forecast's horizon and resolution criterion (issue 14): the date by which it resolves, and
+ * what would have to be true and where one would see it. A criterion without a date, or with
+ * "significant" and the like but no number, is rejected with a custom issue so the repair turn
+ * shows the model what to fix. (Whether `resolveBy` falls after the event is not checked here:
+ * the schema does not know the event.)
+ */
+const resolveBy = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'resolveBy must be a date written YYYY-MM-DD, e.g. 2029-01-20' })
+    .refine(isIsoCalendarDate, { error: 'resolveBy must be a real calendar date, e.g. 2029-01-20' })
+    .describe(`The date by which ${what} resolves, YYYY-MM-DD (e.g. "2029-01-20" for "by January 2029")`);
+
+const resolution = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine((criterion, ctx) => {
+      for (const message of criterionIssues(criterion)) ctx.addIssue({ code: 'custom', message });
+    })
+    .describe(
+      `How a person will check later whether ${what}: what would have to be true, by which date, and where one would see it, with numbers rather than words like "significant" (e.g. "JBIC or MOF announce financing approvals totalling at least $100 billion for U.S. projects by 2029-01-20, in JBIC press releases")`,
+    );
+
 export const KeyFactSchema = z.object({
   feature: text('Short label for the fact, e.g. "Timing & scope"'),
   detail: text('What is known, stated precisely'),
@@ -60,7 +87,9 @@ export const RiskDraftSchema = z.object({
   title: text('Short name of the risk'),
   description: text('How the risk would materialise and what it would cost'),
   severity: SeveritySchema.describe('Impact if it materialises'),
-  likelihood: probability('Probability it materialises within the assessment horizon, 0 to 1'),
+  likelihood: probability('Probability it materialises by resolveBy, 0 to 1'),
+  resolveBy: resolveBy('this risk'),
+  resolution: resolution('this risk materialised'),
   sources: z.array(z.string()).describe('Sources cited for this risk; empty if none'),
   evidence: evidence('this risk'),
 });
@@ -71,6 +100,8 @@ export const TrajectoryDraftSchema = z.object({
   label: text('Qualitative likelihood, e.g. "most likely", "significant risk", "less likely but possible"'),
   keyDynamics: text('What drives this trajectory'),
   implications: text('What follows for the desk\'s country and its partners'),
+  resolveBy: resolveBy('this trajectory'),
+  resolution: resolution('this trajectory is the one that came true'),
 });
 
 export const IndicatorDraftSchema = z.object({
@@ -150,8 +181,13 @@ export const IndicatorSchema = IndicatorDraftSchema.extend({ id: itemId });
  * grounding mark rather than as background knowledge.
  */
 export type KeyFact = Omit<KeyFactDraft, 'evidence'> & { evidence?: string[] };
-export type Risk = Omit<z.infer<typeof RiskSchema>, 'evidence'> & { evidence?: string[] };
-export type Trajectory = z.infer<typeof TrajectorySchema>;
+/**
+ * `resolveBy` and `resolution` (issue 14) are absent on assessments archived before forecasts
+ * could be resolved; reports show such items without a horizon.
+ */
+type Resolvable = { resolveBy?: string; resolution?: string };
+export type Risk = Omit<z.infer<typeof RiskSchema>, 'evidence' | 'resolveBy' | 'resolution'> & { evidence?: string[] } & Resolvable;
+export type Trajectory = Omit<z.infer<typeof TrajectorySchema>, 'resolveBy' | 'resolution'> & Resolvable;
 export type Indicator = z.infer<typeof IndicatorSchema>;
 
 /** A validated desk assessment with ids and provenance, as the pipeline, archive and reports use it. */

@@ -281,6 +281,9 @@ const BOUNDS = {
   exclusiveMaximum: (s: JsonSchema) => bound(s, 'exclusiveMaximum', new RegExp(`less than ${NUMBER}`)),
 };
 
+/** The date generated for date fields and put into resolution criteria. */
+const GENERATED_DATE = '2029-01-20';
+
 export interface GenerateOptions {
   /** Words put into every generated string (e.g. the target), so outputs are recognisable. */
   label?: string;
@@ -364,7 +367,11 @@ export function generateFromSchema(schema: JsonSchema, options: GenerateOptions 
       case 'string': {
         const min = BOUNDS.minLength(node) ?? 1;
         const max = BOUNDS.maxLength(node) ?? Number.POSITIVE_INFINITY;
+        // Dates: a field whose description asks for YYYY-MM-DD gets one; a resolution criterion
+        // (issue 14) must name a date, so it ends with one.
+        if (/YYYY-MM-DD/.test(String(node['description'] ?? ''))) return GENERATED_DATE;
         let text = `${label} ${key || 'text'}`;
+        if (key === 'resolution') text += ` by ${GENERATED_DATE}`;
         while (text.length < min) text += ' …';
         return text.length > max ? text.slice(0, Math.max(max, 0)) : text;
       }
