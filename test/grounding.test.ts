@@ -185,9 +185,14 @@ describe('assessments archived before grounding', () => {
     const old: AgentAssessment = {
       ...rest,
       keyFacts: a.keyFacts.map(({ evidence: _e, ...f }) => f),
-      risks: a.risks.map(({ evidence: _e, ...r }) => r),
+      // Archived before grounding means before horizons (issue 14) too.
+      risks: a.risks.map(({ evidence: _e, resolveBy: _b, resolution: _r, ...r }) => r),
+      trajectories: a.trajectories.map(({ resolveBy: _b, resolution: _r, ...t }) => t),
     };
     const md = renderAssessmentMarkdown(old);
+    expect(md).toContain('| Trajectory | Likelihood | Key dynamics | Implications |\n| --- | --- | --- | --- |\n');
+    expect(md).not.toContain('Resolves');
+    expect(md).not.toContain('How each trajectory resolves');
     expect(md).toContain('| Feature | Details | Sources |\n| --- | --- | --- |\n');
     expect(md).not.toContain('Evidence');
     expect(md).not.toContain('background (unverified)');

@@ -140,8 +140,12 @@ describe('replay demo on the seed event', () => {
     expect(md).toContain('5. **Signaling discipline via government-backed financing**');
     expect(md).toContain('#### 1. Credibility, deliverability, and moral hazard');
     expect(md).toContain('#### 4. Geopolitical backlash and signaling');
-    expect(md).toContain('| Trajectory | Likelihood | Key dynamics | Implications |');
-    expect(md).toMatch(/\| Modest, selective success \(`JP-01:T1`\) \| Most likely \(55%\) \|/);
+    expect(md).toContain('| Trajectory | Likelihood | Resolves by | Key dynamics | Implications |');
+    expect(md).toMatch(/\| Modest, selective success \(`JP-01:T1`\) \| Most likely \(55%\) \| 2029-01-20 \|/);
+    // Issue 14: each trajectory's criterion under the table, each risk's horizon and criterion.
+    expect(md).toContain('How each trajectory resolves:\n\n- `JP-01:T1` Modest, selective success (by 2029-01-20): By 2029-01-20, JBIC or MOF announce');
+    expect(md).toMatch(/- \*\*Risk of underperformance or defaults\*\* \(`JP-01:R2` · severity high · likelihood 45% by 2028-12-31[ )·]/);
+    expect(md).toContain('  _Resolves if:_ By 2028-12-31, JBIC or NEXI disclose an impairment');
     expect(md).toContain('A few additional caveats:');
     expect(md).toContain('### Strategic significance for Japan going forward');
     expect(md).toContain('— JP-01, Japan Desk');

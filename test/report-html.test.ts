@@ -102,6 +102,38 @@ describe('HTML report of the demo run', () => {
     expect(page).toContain('<section id="consolidated"');
   });
 
+  it('shows each risk\'s and trajectory\'s horizon and resolution criterion (issue 14), escaped', () => {
+    for (const a of run.assessments) {
+      const desk = elementById(page, 'section', `desk-${a.agentId}`);
+      expect(desk).toContain('<th scope="col">Resolves by</th>');
+      for (const r of a.risks) {
+        expect(desk).toContain(`likelihood ${percent(r.likelihood)} by ${r.resolveBy}</span>`);
+        expect(desk).toContain(`<div class="criterion small"><span class="muted">Resolves if:</span> ${escapeHtml(r.resolution!)}</div>`);
+      }
+      for (const t of a.trajectories) {
+        expect(desk).toContain(`<td class="resolves"><strong class="nowrap">${t.resolveBy}</strong><div class="criterion small">${escapeHtml(t.resolution!)}</div></td>`);
+      }
+    }
+  });
+
+  it('renders assessments archived before horizons without them: the old columns, no criteria', () => {
+    const old: RunResult = {
+      ...run,
+      assessments: run.assessments.map((a) => ({
+        ...a,
+        risks: a.risks.map(({ resolveBy: _b, resolution: _r, ...r }) => r),
+        trajectories: a.trajectories.map(({ resolveBy: _b, resolution: _r, ...t }) => t),
+      })),
+    };
+    const oldPage = renderRunHtml(old);
+    expect(oldPage).not.toContain('Resolves by');
+    expect(oldPage).not.toContain('Resolves if');
+    expect(oldPage).not.toContain('class="resolves"');
+    const jp = elementById(oldPage, 'section', 'desk-JP-01');
+    expect(jp).toContain('<span class="muted">likelihood 45%</span>');
+    expect(jp).toContain('<th scope="col">Trajectory</th><th scope="col">Likelihood</th><th scope="col">Key dynamics</th>');
+  });
+
   it('lays out all eight desks: heading, stance, sections, every item id and the sign-off', () => {
     expect(run.assessments.map((a) => a.agentId).sort()).toEqual(DESKS);
     for (const a of run.assessments) {

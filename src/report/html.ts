@@ -145,16 +145,28 @@ function renderAssessment(a: AgentAssessment): SafeHtml {
     ([axis, list], i) => html`<h4>${i + 1}. ${axis}</h4>
 <ul class="risks">
 ${list.map(
-  (r) => html`<li id="${itemAnchor(r.id)}"><div class="item-head"><strong>${r.title}</strong> <code>${r.id}</code> ${badge(SEVERITY_CLASS, r.severity, html`severity ${r.severity}`)} <span class="muted">likelihood ${percent(r.likelihood)}</span> ${groundingMark(r.evidence)}</div>
-<div>${lines(r.description)}${r.sources.length > 0 ? html` <span class="sources">Sources: ${r.sources.join(', ')}.</span>` : ''}</div></li>
+  (r) => html`<li id="${itemAnchor(r.id)}"><div class="item-head"><strong>${r.title}</strong> <code>${r.id}</code> ${badge(SEVERITY_CLASS, r.severity, html`severity ${r.severity}`)} <span class="muted">likelihood ${percent(r.likelihood)}${r.resolveBy ? html` by ${r.resolveBy}` : ''}</span> ${groundingMark(r.evidence)}</div>
+<div>${lines(r.description)}${r.sources.length > 0 ? html` <span class="sources">Sources: ${r.sources.join(', ')}.</span>` : ''}</div>${
+    r.resolution ? html`<div class="criterion small"><span class="muted">Resolves if:</span> ${r.resolution}</div>` : ''
+  }</li>
 `,
 )}</ul>
 `,
   );
+  // Horizons (issue 14): a "Resolves by" column with the criterion under the date; assessments
+  // archived before then have neither and keep the old columns.
+  const resolvable = a.trajectories.some((t) => t.resolveBy || t.resolution);
   const trajectories = a.trajectories.map(
-    (t) => html`<tr id="${itemAnchor(t.id)}"><th scope="row">${t.name} <code>${t.id}</code></th><td class="nowrap">${t.label}<br><strong>${percent(t.probability)}</strong> ${bar(t.probability, 'bar small')}</td><td>${lines(t.keyDynamics)}</td><td>${lines(t.implications)}</td></tr>
+    (t) => html`<tr id="${itemAnchor(t.id)}"><th scope="row">${t.name} <code>${t.id}</code></th><td class="nowrap">${t.label}<br><strong>${percent(t.probability)}</strong> ${bar(t.probability, 'bar small')}</td>${
+      resolvable
+        ? html`<td class="resolves"><strong class="nowrap">${t.resolveBy ?? '—'}</strong>${t.resolution ? html`<div class="criterion small">${t.resolution}</div>` : ''}</td>`
+        : ''
+    }<td>${lines(t.keyDynamics)}</td><td>${lines(t.implications)}</td></tr>
 `,
   );
+  const trajectoryHead = resolvable
+    ? ['Trajectory', 'Likelihood', 'Resolves by', 'Key dynamics', 'Implications']
+    : ['Trajectory', 'Likelihood', 'Key dynamics', 'Implications'];
 
   return html`<section class="desk" id="${deskAnchor(a.agentId)}" aria-labelledby="${headingId}">
 <details open>
@@ -188,7 +200,7 @@ ${
 ${risks}
 <h3>Assessment: feasibility and likely trajectories</h3>
 ${a.feasibility ? paragraphs(a.feasibility) : ''}
-${table(['Trajectory', 'Likelihood', 'Key dynamics', 'Implications'], trajectories, 'trajectories')}
+${table(trajectoryHead, trajectories, 'trajectories')}
 ${a.lean ? paragraphs(a.lean) : ''}
 ${
   a.caveats.length > 0
@@ -339,6 +351,8 @@ li{margin:.3em 0}
 code{font:.85em/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:.05em .35em;white-space:nowrap}
 .muted{color:var(--muted)}
 .small{font-size:.9rem}
+.criterion{margin-top:.2rem}
+.trajectories td.resolves{width:22%}
 .nowrap{white-space:nowrap}
 .run-header{border-bottom:3px solid var(--accent);padding-bottom:1rem}
 .eyebrow{text-transform:uppercase;letter-spacing:.08em;font-size:.8rem;color:var(--muted);margin:0}

@@ -73,19 +73,35 @@ export function renderAssessmentMarkdown(a: AgentAssessment): string {
     for (const r of risks) {
       const sources = r.sources.length > 0 ? ` _Sources: ${r.sources.join(', ')}._` : '';
       const mark = evidenceMark(r.evidence);
-      out.push(`- **${r.title}** (\`${r.id}\` · severity ${r.severity} · likelihood ${percent(r.likelihood)}${mark ? ` · ${mark}` : ''})  `);
-      out.push(`  ${r.description}${sources}`);
+      const horizon = r.resolveBy ? ` by ${r.resolveBy}` : '';
+      out.push(`- **${r.title}** (\`${r.id}\` · severity ${r.severity} · likelihood ${percent(r.likelihood)}${horizon}${mark ? ` · ${mark}` : ''})  `);
+      out.push(`  ${r.description}${sources}${r.resolution ? '  ' : ''}`);
+      if (r.resolution) out.push(`  _Resolves if:_ ${r.resolution}`);
     }
     out.push('');
   });
 
   out.push('### Assessment: feasibility and likely trajectories', '');
   if (a.feasibility) out.push(a.feasibility, '');
-  out.push('| Trajectory | Likelihood | Key dynamics | Implications |', '| --- | --- | --- | --- |');
+  // Horizons (issue 14): a "Resolves by" column and the criteria under the table; assessments
+  // archived before then have neither and keep the old layout.
+  const resolvable = a.trajectories.some((t) => t.resolveBy || t.resolution);
+  if (resolvable) {
+    out.push('| Trajectory | Likelihood | Resolves by | Key dynamics | Implications |', '| --- | --- | --- | --- | --- |');
+  } else {
+    out.push('| Trajectory | Likelihood | Key dynamics | Implications |', '| --- | --- | --- | --- |');
+  }
   for (const t of a.trajectories) {
-    out.push(`| ${cell(t.name)} (\`${t.id}\`) | ${cell(t.label)} (${percent(t.probability)}) | ${cell(t.keyDynamics)} | ${cell(t.implications)} |`);
+    const horizon = resolvable ? ` ${t.resolveBy ?? '—'} |` : '';
+    out.push(`| ${cell(t.name)} (\`${t.id}\`) | ${cell(t.label)} (${percent(t.probability)}) |${horizon} ${cell(t.keyDynamics)} | ${cell(t.implications)} |`);
   }
   out.push('');
+  const criteria = a.trajectories.filter((t) => t.resolution);
+  if (criteria.length > 0) {
+    out.push('How each trajectory resolves:', '');
+    for (const t of criteria) out.push(`- \`${t.id}\` ${t.name}${t.resolveBy ? ` (by ${t.resolveBy})` : ''}: ${t.resolution}`);
+    out.push('');
+  }
   if (a.lean) out.push(a.lean, '');
   if (a.caveats.length > 0) {
     out.push('A few additional caveats:', '');
