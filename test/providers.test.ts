@@ -287,6 +287,36 @@ describe('validation and repair', () => {
     expect(repairText).toContain('- trajectories: trajectory probabilities must sum to 1 ± 0.02; they sum to 1.300');
   });
 
+  it('repairs a resolution criterion with no date (issue 14): the second answer fixes it and is what the run returns and archives', async () => {
+    const draft = recordedDesk('JP-01');
+    const [first, ...rest] = draft.trajectories;
+    if (!first) throw new Error('recording has no trajectories');
+    const undated = 'JBIC announces financing approvals totalling at least $100 billion for U.S. projects, in JBIC press releases';
+    const fixed = 'JBIC announces financing approvals totalling at least $100 billion for U.S. projects by 2029-01-20, in JBIC press releases';
+    const bad = { ...draft, trajectories: [{ ...first, resolution: undated }, ...rest] };
+    const good = { ...draft, trajectories: [{ ...first, resolution: fixed }, ...rest] };
+    const { code, report, llm } = await run(['--agents', 'JP-01'], OPENAI_ENV, {
+      scripts: { 'JP-01': [reply.object(bad), reply.object(good)] },
+    });
+
+    expect(code).toBe(0);
+    expect(report.status).toBe('ok');
+    const jp = only(report.assessments);
+    expect(jp.provenance.attempts).toBe(2);
+    expect(jp.trajectories[0]?.resolution).toBe(fixed);
+    expect(jp.trajectories[0]?.resolveBy).toBe(first.resolveBy);
+
+    const requests = llm.requestsFor('JP-01');
+    expect(requests).toHaveLength(2);
+    const repairText = lastUserMessage(requests[1]!);
+    expect(repairText).toContain('- trajectories.0.resolution: the resolution criterion has no date');
+
+    const shown = await runCliCaptured(['runs', 'show', report.runId.slice(0, 8), '--format', 'json'], { env: OPENAI_ENV, cwd: workdir() });
+    expect(shown.code).toBe(0);
+    const archived = JSON.parse(shown.stdout) as RunReport;
+    expect(archived.assessments[0]?.trajectories[0]?.resolution).toBe(fixed);
+  });
+
   it('gives up after --repairs 1: the desk fails as invalid, the synthesis covers the rest', async () => {
     const { code, report, llm } = await run(['--agents', 'JP-01,US-01,CN-01', '--repairs', '1'], OPENAI_ENV, {
       scripts: { 'JP-01': reply.object(deskWithBadTrajectories('JP-01')) },
