@@ -467,6 +467,19 @@ describe('the story in the desk prompt: earlier events (shared) and memory (per 
     expect(mine.user).not.toMatch(/\{\{/);
   });
 
+  it('memory shows each earlier trajectory\'s horizon and criterion (issue 14), so a continued one can keep them', () => {
+    const base = seedJpLastView();
+    const criterion = 'JBIC or MOF announce financing approvals totalling at least $100 billion for U.S. projects by 2029-01-20, in JBIC press releases';
+    const lastView: DeskLastView = {
+      ...base,
+      trajectories: base.trajectories.map((t, i) => (i === 0 ? { ...t, resolveBy: '2029-01-20', resolution: criterion } : t)),
+    };
+    const memory = memorySection(renderDeskPrompt(prompts, jp, event, withMemory(lastView)).user);
+    expect(memory).toContain(`- JP-01:T1 Modest, selective success: 0.55; resolves by 2029-01-20 if: ${criterion}\n- JP-01:T2 Overcommitment / misexecution: 0.3\n`);
+    expect(memory).toContain('keeps the `resolveBy` and `resolution` shown for it');
+    expect(approximateTokens(memory)).toBeLessThanOrEqual(MEMORY_MAX_TOKENS);
+  });
+
   it('a very large last view is cut to the 1,500-token bound, deterministically, keeping every trajectory id', () => {
     const huge = (word: string, n: number) => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');
     const big: DeskLastView = {

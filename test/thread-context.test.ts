@@ -103,6 +103,27 @@ describe('loadThreadContext', () => {
     expect(context.previousSynthesis).toMatchObject({ runId: 'run-a', stances: { 'JP-01': 'cautiously-supportive', 'US-01': 'supportive' } });
   });
 
+  it('carries each trajectory\'s horizon and criterion into memory (issue 14); a malformed one is dropped, the view kept', () => {
+    const { threadId } = storyOfThree();
+    const b = testEvent('Projects reviewed', '2025-09-25T00:00:00.000Z');
+    putInThread(db, b, threadId);
+    const desk = deskAssessment('JP-01', 'mixed', [0.6, 0.4], 'B');
+    const [t1, t2] = desk['trajectories'] as Record<string, unknown>[];
+    desk['trajectories'] = [
+      { ...t1, resolveBy: '2029-01-20', resolution: 'At least $100 billion approved by 2029-01-20, in JBIC press releases' },
+      { ...t2, resolveBy: 20290120, resolution: 'Less than $50 billion approved by 2029-01-20, in JBIC press releases' },
+    ];
+    insertRun(db, { runId: 'run-b', event: b, startedAt: '2025-09-25T10:00:00.000Z', desks: { 'JP-01': desk } });
+    const d = testEvent('Second loan signed', '2025-09-30T00:00:00.000Z');
+    putInThread(db, d, threadId);
+    const context = loadThreadContext(db, threadId, d, ['JP-01'], AT);
+    expect(context.memory['JP-01']?.lastView.runId).toBe('run-b');
+    expect(context.memory['JP-01']?.lastView.trajectories).toStrictEqual([
+      { id: 'JP-01:T1', name: 'Trajectory 1', probability: 0.6, resolveBy: '2029-01-20', resolution: 'At least $100 billion approved by 2029-01-20, in JBIC press releases' },
+      { id: 'JP-01:T2', name: 'Trajectory 2', probability: 0.4, resolution: 'Less than $50 billion approved by 2029-01-20, in JBIC press releases' },
+    ]);
+  });
+
   it('lists every trajectory id a desk has used in the thread, retired ones too, so none is ever reused', () => {
     const { c, threadId } = storyOfThree();
     // In run-a JP-01 wrote T1 and T2; a later run of C (already there) wrote T1 and T2 again; here a

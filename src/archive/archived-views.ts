@@ -11,7 +11,16 @@ import { ONE_SHOT_PARSE } from '../validation/one-shot-parse.js';
 export const DeskViewSchema = z.looseObject({
   bottomLine: z.string(),
   stance: z.looseObject({ label: StanceSchema, reason: z.string() }),
-  trajectories: z.array(z.looseObject({ id: z.string(), name: z.string(), probability: z.number().min(0).max(1) })),
+  trajectories: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      probability: z.number().min(0).max(1),
+      // Issue 14: absent before horizons; a malformed one is dropped, not a reason to skip the view.
+      resolveBy: z.string().optional().catch(undefined),
+      resolution: z.string().optional().catch(undefined),
+    }),
+  ),
   indicators: z.array(z.looseObject({ id: z.string(), indicator: z.string() })),
 });
 export type DeskView = z.output<typeof DeskViewSchema>;

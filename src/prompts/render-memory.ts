@@ -24,6 +24,8 @@ interface Limits {
   stance: number;
   eventTitle: number;
   trajectory: number;
+  /** A trajectory's resolution criterion (issue 14); 0 shows only its date. */
+  criterion: number;
   indicator: number;
   /** Indicators listed; the rest are counted, not shown. */
   indicators: number;
@@ -31,11 +33,11 @@ interface Limits {
 
 /** Tried in order until the section fits: generous first, then tighter; the last drops indicators. */
 const LEVELS: readonly Limits[] = [
-  { bottomLine: 300, stance: 80, eventTitle: 60, trajectory: 40, indicator: 50, indicators: Number.POSITIVE_INFINITY },
-  { bottomLine: 200, stance: 60, eventTitle: 40, trajectory: 30, indicator: 35, indicators: 12 },
-  { bottomLine: 140, stance: 40, eventTitle: 30, trajectory: 24, indicator: 25, indicators: 8 },
-  { bottomLine: 80, stance: 25, eventTitle: 20, trajectory: 16, indicator: 18, indicators: 5 },
-  { bottomLine: 40, stance: 15, eventTitle: 12, trajectory: 12, indicator: 0, indicators: 0 },
+  { bottomLine: 300, stance: 80, eventTitle: 60, trajectory: 40, criterion: 80, indicator: 50, indicators: Number.POSITIVE_INFINITY },
+  { bottomLine: 200, stance: 60, eventTitle: 40, trajectory: 30, criterion: 50, indicator: 35, indicators: 12 },
+  { bottomLine: 140, stance: 40, eventTitle: 30, trajectory: 24, criterion: 35, indicator: 25, indicators: 8 },
+  { bottomLine: 80, stance: 25, eventTitle: 20, trajectory: 16, criterion: 20, indicator: 18, indicators: 5 },
+  { bottomLine: 40, stance: 15, eventTitle: 12, trajectory: 12, criterion: 0, indicator: 0, indicators: 0 },
 ];
 
 const ELLIPSIS = '…';
@@ -66,6 +68,16 @@ export function cutToTokens(text: string, maxTokens: number): string {
 /** 0.55 → "0.55": the scale the model writes probabilities in. */
 const probabilityText = (p: number): string => String(Math.round(p * 1000) / 1000);
 
+/**
+ * A trajectory's horizon and criterion after its probability (issue 14), so a continued
+ * trajectory can keep them: "; resolves by 2029-01-20 if: …". Empty for a view archived before.
+ */
+function horizonText(t: { resolveBy?: string; resolution?: string }, limits: Limits): string {
+  const by = t.resolveBy ? ` by ${t.resolveBy}` : '';
+  const criterion = t.resolution && limits.criterion > 0 ? ` if: ${cutToTokens(t.resolution, limits.criterion)}` : '';
+  return by || criterion ? `; resolves${by}${criterion}` : '';
+}
+
 function memoryBody(memory: DeskMemory, limits: Limits): string {
   const view = memory.lastView;
   const lines = [
@@ -73,7 +85,7 @@ function memoryBody(memory: DeskMemory, limits: Limits): string {
     `Stance: ${view.stance.label} — ${cutToTokens(view.stance.reason, limits.stance)}`,
     `Bottom line: ${cutToTokens(view.bottomLine, limits.bottomLine)}`,
     'Trajectories (id, name, probability):',
-    ...view.trajectories.map((t) => `- ${t.id} ${cutToTokens(t.name, limits.trajectory)}: ${probabilityText(t.probability)}`),
+    ...view.trajectories.map((t) => `- ${t.id} ${cutToTokens(t.name, limits.trajectory)}: ${probabilityText(t.probability)}${horizonText(t, limits)}`),
   ];
   const shown = view.indicators.slice(0, limits.indicators);
   const hidden = view.indicators.length - shown.length;

@@ -100,7 +100,8 @@ export interface DeskLastView {
   at: string;
   bottomLine: string;
   stance: { label: Stance; reason: string };
-  trajectories: { id: string; name: string; probability: number }[];
+  /** `resolveBy` and `resolution` (issue 14) are absent on views archived before horizons. */
+  trajectories: { id: string; name: string; probability: number; resolveBy?: string; resolution?: string }[];
   indicators: { id: string; indicator: string }[];
 }
 
