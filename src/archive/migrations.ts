@@ -391,6 +391,80 @@ export const MIGRATIONS: Migration[] = [
       backfillThreadFeatures(db);
     },
   },
+  {
+    version: 9,
+    description: 'forecast questions, their options, the desk items behind each option, immutable forecasts, resolution history',
+    up: (db) => {
+      // Nothing is backfilled: runs archived before this have no questions (src/archive/forecasts.ts).
+      db.exec(`
+        -- One multiple-choice question per thread (<thread>:Q, source 'scenarios') and one binary
+        -- question per merged risk (<thread>:R<n>, source 'risk'). Ids stay stable as the thread is
+        -- updated; title, criteria and resolve-by are those of the latest run that forecast it.
+        CREATE TABLE questions (
+          id TEXT PRIMARY KEY,
+          thread_id TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('multiple-choice', 'binary')),
+          source_key TEXT NOT NULL,
+          title TEXT NOT NULL,
+          axis TEXT,
+          criteria TEXT NOT NULL,
+          resolve_by TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX questions_thread ON questions(thread_id);
+        -- Scenario lineage ids (S1…) plus 'none', or 'yes'/'no'. Options are only ever added.
+        CREATE TABLE question_options (
+          question_id TEXT NOT NULL REFERENCES questions(id),
+          option_id TEXT NOT NULL,
+          label TEXT NOT NULL,
+          position INTEGER NOT NULL,
+          PRIMARY KEY (question_id, option_id)
+        ) WITHOUT ROWID;
+        -- Which desk item (JP-01:T2, CN-01:R1) fed which option in a run, from the synthesis clustering.
+        CREATE TABLE question_mappings (
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          synthesis_version INTEGER NOT NULL,
+          question_id TEXT NOT NULL REFERENCES questions(id),
+          option_id TEXT NOT NULL,
+          item_id TEXT NOT NULL
+        );
+        CREATE INDEX question_mappings_question ON question_mappings(question_id, run_id);
+        -- Every probability, immutable: insert only (the triggers refuse UPDATE and DELETE). A thread
+        -- update or a resume with a new synthesis adds rows; nothing is edited.
+        CREATE TABLE forecasts (
+          id INTEGER PRIMARY KEY,
+          question_id TEXT NOT NULL REFERENCES questions(id),
+          forecaster TEXT NOT NULL, -- desk id, pool:<method> or baseline:uniform
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          synthesis_version INTEGER NOT NULL,
+          made_at TEXT NOT NULL,
+          probabilities_json TEXT NOT NULL
+        );
+        CREATE INDEX forecasts_question ON forecasts(question_id, made_at);
+        CREATE INDEX forecasts_run ON forecasts(run_id, synthesis_version);
+        CREATE TRIGGER forecasts_no_update BEFORE UPDATE ON forecasts
+          BEGIN SELECT RAISE(ABORT, 'forecasts are immutable: insert a new forecast instead'); END;
+        CREATE TRIGGER forecasts_no_delete BEFORE DELETE ON forecasts
+          BEGIN SELECT RAISE(ABORT, 'forecasts are immutable: they are never deleted'); END;
+        -- Resolution history, append-only: the latest row is in force. outcome NULL = void.
+        CREATE TABLE resolutions (
+          id INTEGER PRIMARY KEY,
+          question_id TEXT NOT NULL REFERENCES questions(id),
+          outcome TEXT,
+          evidence_url TEXT,
+          note TEXT,
+          resolved_at TEXT NOT NULL,
+          recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX resolutions_question ON resolutions(question_id, recorded_at);
+        CREATE TRIGGER resolutions_no_update BEFORE UPDATE ON resolutions
+          BEGIN SELECT RAISE(ABORT, 'resolutions are append-only: record a correction instead'); END;
+        CREATE TRIGGER resolutions_no_delete BEFORE DELETE ON resolutions
+          BEGIN SELECT RAISE(ABORT, 'resolutions are append-only: record a correction instead'); END;
+      `);
+    },
+  },
 ];
 
 /** Backfilled threads take their id from their only event, so an upgrade is deterministic. */

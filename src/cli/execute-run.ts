@@ -4,6 +4,7 @@ import type { RunLogger } from './logger.js';
 import type { AgentDefinition } from '../agents/definition.js';
 import { ArchiveRecorder } from '../archive/recorder.js';
 import { ArchiveUnavailableError } from '../archive/errors.js';
+import { recordRunForecasts } from '../archive/forecasts.js';
 import { prepareThread } from '../archive/prepare-thread.js';
 import type { ThreadOverride } from '../archive/thread-store.js';
 import { InputError } from '../errors/index.js';
@@ -103,8 +104,10 @@ export async function executeRun(
     },
   });
   recorder?.finish(run.status, run.finishedAt);
+  // The run's forecast questions (issue 14), after the synthesis and only for runs in a thread.
+  const forecastFailure = context.db && recorder && !recorder.failure && thread ? recordRunForecasts(context.db, run) : null;
   logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
   // The pipeline may name the thread itself; if not, the run is reported with the one it started in.
   const withThread = run.thread === undefined && thread ? { ...run, thread: thread.thread } : run;
-  return { run: withThread, archiveFailure: failure ?? recorder?.failure ?? null, notes };
+  return { run: withThread, archiveFailure: failure ?? recorder?.failure ?? forecastFailure, notes };
 }

@@ -10,6 +10,8 @@ import type { FeedsStatusOptions } from './commands/feeds-status.js';
 import type { ResumeOptions } from './commands/resume.js';
 import type { WatchOptions } from './commands/watch.js';
 import type { RunCommandOptions } from './commands/run.js';
+import type { QuestionsListOptions } from './commands/questions-list.js';
+import type { QuestionsShowOptions } from './commands/questions-show.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -284,6 +286,29 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (eventId: string, options: { db?: string; to?: string }) => {
       const { threadsMoveCommand } = await import('./commands/threads-move.js');
       setCode(await threadsMoveCommand(eventId, options, io));
+    });
+
+  const questions = program.command('questions').description("forecast questions: each thread's scenarios, each merged risk, with every forecast made on them");
+  questions
+    .command('list')
+    .description('forecast questions, soonest resolve-by first')
+    .option('--due', 'only questions whose resolve-by date has passed and that are unresolved')
+    .option('--thread <id>', 'only the questions of this thread (an id or prefix)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (options: QuestionsListOptions) => {
+      const { questionsListCommand } = await import('./commands/questions-list.js');
+      setCode(await questionsListCommand(options, io));
+    });
+  questions
+    .command('show')
+    .description('a question: options, criteria, resolve-by, every forecast (desks, pools, baseline) and its resolution')
+    .argument('<questionId>', 'question id, e.g. th-1a2b3c4d:Q or th-1a2b3c4d:R2')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (id: string, options: QuestionsShowOptions) => {
+      const { questionsShowCommand } = await import('./commands/questions-show.js');
+      setCode(await questionsShowCommand(id, options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { AgentDefinition } from '../agents/definition.js';
 import type { AgentAssessment } from '../assessment/schema.js';
 import { loadRun } from '../archive/load-run.js';
+import { recordRunForecasts } from '../archive/forecasts.js';
 import { ArchiveRecorder } from '../archive/recorder.js';
 import { prepareThread } from '../archive/prepare-thread.js';
 import type { ThreadOverride } from '../archive/thread-store.js';
@@ -165,6 +166,9 @@ export async function assessItem(deps: AssessDeps, item: QueuedItem): Promise<As
   if (recorder.failure) throw recorder.failure;
   recorder.finish(run.status, run.finishedAt);
   if (recorder.failure) throw recorder.failure;
+  // The run's forecast questions (issue 14); a run outside any thread has none.
+  const forecastFailure = recordRunForecasts(db, run);
+  if (forecastFailure) throw forecastFailure;
   const verdict = judgeRun(run, { dailyBudgetReached: deps.dailyBudgetReached?.() ?? false });
   return applyVerdict(deps, item, { runId, status: run.status, continued }, verdict);
 }

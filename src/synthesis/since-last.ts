@@ -1,5 +1,5 @@
 import type { AgentAssessment } from '../assessment/schema.js';
-import { DEFAULT_NAME_THRESHOLD, matchByName, nameSimilarity } from '../compare/match-by-name.js';
+import { DEFAULT_NAME_THRESHOLD, matchByName, nameSimilarity, type NameMatching } from '../compare/match-by-name.js';
 import type { PreviousSynthesis } from '../threads/context.js';
 import type { MergedRisk, MergedScenario, RiskView, SinceLast } from './schema.js';
 
@@ -122,12 +122,24 @@ const sameAxis = (a: string, b: string): boolean => nameSimilarity(a, b) >= DEFA
 /**
  * Merged risks are renumbered every run (RR1 is simply the highest score), and their desk risk ids
  * are positions too, so only titles (with the axis as a tie-break) can pair them — exactly as
- * `runs diff` does, so that the two never disagree about what is new.
+ * `runs diff` does, so that the two never disagree about what is new. Forecast questions
+ * (forecasts/questions-from-view.ts) pair a thread's merged risks with its earlier risk questions
+ * through this same function.
  */
-function matchRisks(previous: MergedRisk[], current: MergedRisk[]): { added: MergedRisk[]; retired: MergedRisk[] } {
-  const m = matchByName(previous, current, (r) => r.title, {
+export function matchMergedRisks<A extends RiskTitle, B extends RiskTitle>(previous: A[], current: B[]): NameMatching<A | B> {
+  return matchByName<A | B>(previous, current, (r) => r.title, {
     bonus: (a, b) => (sameAxis(a.axis, b.axis) ? SAME_AXIS_BONUS : 0),
   });
+}
+
+/** What merged-risk matching compares: a title, and the axis as a tie-break. */
+export interface RiskTitle {
+  title: string;
+  axis: string;
+}
+
+function matchRisks(previous: MergedRisk[], current: MergedRisk[]): { added: MergedRisk[]; retired: MergedRisk[] } {
+  const m = matchMergedRisks(previous, current);
   return { added: m.onlyB, retired: m.onlyA };
 }
 

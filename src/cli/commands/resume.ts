@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { ArchiveRecorder, loadRun, resolveRunId } from '../../archive/index.js';
+import { recordRunForecasts } from '../../archive/forecasts.js';
 import { buildModels, loadConfigFile, resolveConfig, withAbsolutePaths, type ConfigFlags, type ProviderName } from '../../config/index.js';
 import { InputError } from '../../errors/index.js';
 import { runEvent } from '../../pipeline/index.js';
@@ -102,6 +103,8 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
       progress?.stop();
     }
     recorder.finish(run.status, run.finishedAt);
+    // A new synthesis version records its forecasts as new rows; the earlier ones stay as they are.
+    const forecastFailure = recorder.failure ? null : recordRunForecasts(db, run);
     await rememberRateLimits(models, io);
 
     // The report covers the whole run as archived now: earlier rounds and this one.
@@ -112,6 +115,10 @@ export async function resumeCommand(id: string, options: ResumeOptions, io: CliI
     );
     if (recorder.failure) {
       io.stderr.write(`assess: ${recorder.failure.message}; this resume was not fully archived\n`);
+      return EXIT.archive;
+    }
+    if (forecastFailure) {
+      io.stderr.write(`assess: ${forecastFailure.message}; this resume was not fully archived\n`);
       return EXIT.archive;
     }
     return exitCodeFor(run);
