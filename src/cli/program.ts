@@ -12,6 +12,7 @@ import type { WatchOptions } from './commands/watch.js';
 import type { RunCommandOptions } from './commands/run.js';
 import type { QuestionsListOptions } from './commands/questions-list.js';
 import type { QuestionsShowOptions } from './commands/questions-show.js';
+import type { ResolveOptions } from './commands/resolve.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -309,6 +310,22 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (id: string, options: QuestionsShowOptions) => {
       const { questionsShowCommand } = await import('./commands/questions-show.js');
       setCode(await questionsShowCommand(id, options, io));
+    });
+
+  program
+    .command('resolve')
+    .description('record how a forecast question resolved (appends; a correction is a new entry, the history is kept)')
+    .argument('<questionId>', 'question id, e.g. th-1a2b3c4d:Q or th-1a2b3c4d:R2')
+    .option('--outcome <option>', 'the option that happened (yes or no for a risk question)')
+    .option('--void', 'the question cannot be resolved (needs --note); never scored')
+    .option('--evidence <url>', 'an http(s) URL showing the outcome')
+    .option('--note <text>', 'a note kept with the resolution')
+    .option('--at <date>', 'when the outcome happened (YYYY-MM-DD or ISO date-time; default now)')
+    .option('--force', 'resolve a question whose current resolution is void')
+    .option('--db <file>', 'archive file')
+    .action(async (id: string, options: ResolveOptions) => {
+      const { resolveCommand } = await import('./commands/resolve.js');
+      setCode(await resolveCommand(id, options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

@@ -17,6 +17,12 @@ export function renderQuestionMarkdown(q: QuestionDetail): string {
   out.push(
     `- Resolution: ${r === null ? 'unresolved' : `${r.outcome === null ? 'void' : r.outcome} (at ${r.at}, recorded ${r.recordedAt})${r.evidence ? ` ${r.evidence}` : ''}${r.note ? ` — ${r.note}` : ''}`}`,
   );
+  if (q.resolutionHistory.length > 1) {
+    out.push('', '## Resolution history', '', 'Oldest first; the last entry is in force.', '');
+    for (const h of q.resolutionHistory) {
+      out.push(`- recorded ${h.recordedAt}: ${h.outcome === null ? 'void' : h.outcome} (at ${h.at})${h.evidence ? ` ${h.evidence}` : ''}${h.note ? ` — ${h.note}` : ''}`);
+    }
+  }
   out.push('', '## Options', '', ...q.options.map((o) => `- \`${o.id}\` ${o.label}`), '', '## Criteria', '', q.criteria, '', '## Forecasts', '');
   if (q.forecasts.length === 0) out.push('none yet');
   else {
