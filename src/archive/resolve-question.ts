@@ -28,7 +28,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
  * A resolution date as stored: `YYYY-MM-DD` stays as it is (a real calendar date), a date-time with
  * a zone becomes its UTC ISO string. Anything else is an InputError.
  */
-export function normaliseResolutionDate(value: string): string {
+export function normaliseResolutionDate(value: string, flag = '--at'): string {
   const text = value.trim();
   const day = DATE_ONLY.exec(text);
   if (day) {
@@ -38,7 +38,7 @@ export function normaliseResolutionDate(value: string): string {
     const ms = Date.parse(text);
     if (Number.isFinite(ms)) return new Date(ms).toISOString();
   }
-  throw new InputError(`--at: unreadable date ${JSON.stringify(value)}; use YYYY-MM-DD or an ISO 8601 date-time with a zone (2027-03-01T12:00Z)`);
+  throw new InputError(`${flag}: unreadable date ${JSON.stringify(value)}; use YYYY-MM-DD or an ISO 8601 date-time with a zone (2027-03-01T12:00Z)`);
 }
 
 /** Throws unless the text is an absolute http(s) URL. */

@@ -13,6 +13,7 @@ import type { RunCommandOptions } from './commands/run.js';
 import type { QuestionsListOptions } from './commands/questions-list.js';
 import type { QuestionsShowOptions } from './commands/questions-show.js';
 import type { ResolveOptions } from './commands/resolve.js';
+import type { ScoresOptions } from './commands/scores.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -326,6 +327,18 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (id: string, options: ResolveOptions) => {
       const { resolveCommand } = await import('./commands/resolve.js');
       setCode(await resolveCommand(id, options, io));
+    });
+
+  program
+    .command('scores')
+    .description('score the forecasts on resolved questions: Brier, log score, skill, sharpness, reliability')
+    .addOption(new Option('--by <group>', 'desk, model (desks relabelled by their model), pool (pools against the best desk) or thread').choices(['desk', 'model', 'pool', 'thread']).default('desk'))
+    .option('--since <date>', 'only questions resolved on or after this date')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .action(async (options: ScoresOptions) => {
+      const { scoresCommand } = await import('./commands/scores.js');
+      setCode(await scoresCommand(options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');

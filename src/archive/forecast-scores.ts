@@ -1,0 +1,69 @@
+import type { Database } from 'better-sqlite3';
+import { currentResolution } from '../forecasts/resolution.js';
+import type { Forecast, Probabilities, Question, QuestionOption, QuestionType, ResolutionRecord } from '../forecasts/types.js';
+import { NONE_OPTION } from '../forecasts/questions-from-view.js';
+
+/**
+ * The read model behind `assess scores` (issue 14 §5): every question with its resolution in force
+ * (the last recorded; see currentResolution), every forecast, the thread of each question and the
+ * model each run's desks ran on (runs.desks_json). Scoring itself is src/forecasts/.
+ */
+export interface ScoringRows {
+  questions: Question[];
+  forecasts: Forecast[];
+  /** Question id → thread id. */
+  threadOf: Map<string, string>;
+  /** `${runId}\u0000${agentId}` → `provider/model`. */
+  deskModel: Map<string, string>;
+}
+
+export const deskModelKey = (runId: string, agentId: string): string => `${runId}\u0000${agentId}`;
+
+export function loadScoringRows(db: Database): ScoringRows {
+  const questionRows = db.prepare('SELECT id, kind, thread_id, resolve_by FROM questions ORDER BY id').all() as {
+    id: string;
+    kind: QuestionType;
+    thread_id: string;
+    resolve_by: string | null;
+  }[];
+  const options = new Map<string, QuestionOption[]>();
+  for (const o of db
+    .prepare(`SELECT question_id AS q, option_id AS id, label FROM question_options ORDER BY question_id, option_id = '${NONE_OPTION.id}', position, option_id`)
+    .all() as { q: string; id: string; label: string }[]) {
+    const list = options.get(o.q) ?? [];
+    list.push({ id: o.id, label: o.label });
+    options.set(o.q, list);
+  }
+  const history = new Map<string, ResolutionRecord[]>();
+  for (const r of db.prepare('SELECT question_id AS q, outcome, resolved_at, recorded_at FROM resolutions ORDER BY recorded_at, id').all() as {
+    q: string;
+    outcome: string | null;
+    resolved_at: string;
+    recorded_at: string;
+  }[]) {
+    const list = history.get(r.q) ?? [];
+    list.push({ outcome: r.outcome, at: r.resolved_at, recordedAt: r.recorded_at });
+    history.set(r.q, list);
+  }
+  const threadOf = new Map<string, string>();
+  const questions: Question[] = questionRows.map((q) => {
+    threadOf.set(q.id, q.thread_id);
+    return { id: q.id, type: q.kind, options: options.get(q.id) ?? [], resolveBy: q.resolve_by ?? '', resolution: currentResolution(history.get(q.id) ?? []) };
+  });
+  const forecasts: Forecast[] = (
+    db.prepare('SELECT question_id, forecaster, run_id, made_at, probabilities_json FROM forecasts ORDER BY made_at, id').all() as {
+      question_id: string;
+      forecaster: string;
+      run_id: string;
+      made_at: string;
+      probabilities_json: string;
+    }[]
+  ).map((f) => ({ forecaster: f.forecaster, questionId: f.question_id, runId: f.run_id, madeAt: f.made_at, probabilities: JSON.parse(f.probabilities_json) as Probabilities }));
+  const deskModel = new Map<string, string>();
+  for (const run of db.prepare('SELECT id, desks_json FROM runs WHERE id IN (SELECT DISTINCT run_id FROM forecasts)').all() as { id: string; desks_json: string }[]) {
+    for (const d of JSON.parse(run.desks_json) as { agentId: string; provider?: string; model?: string }[]) {
+      deskModel.set(deskModelKey(run.id, d.agentId), `${d.provider ?? 'unknown'}/${d.model ?? 'unknown'}`);
+    }
+  }
+  return { questions, forecasts, threadOf, deskModel };
+}
