@@ -2,14 +2,16 @@
  * `assess scores` (issue 14 §5) through the built CLI, on an archive made from the two events of
  * `npm run demo:thread` and resolved with `assess resolve`: the JSON figures match values computed
  * here by hand from `questions show`, rankings are withheld below 30 resolved questions, and each
- * grouping (--by desk|model|pool|thread) reads as documented. Run `npm run build` after changing src/.
+ * grouping (--by desk|model|pool|thread) reads as documented; `assess forecasts export` gives every
+ * forecast and resolution row, its CSV escaped properly. Run `npm run build` after changing src/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuestionDetail } from '../src/archive/forecasts.js';
 import type { ScoresReport } from '../src/cli/commands/scores.js';
+import type { ForecastExport } from '../src/archive/forecast-export.js';
 import { assess, buildForecastArchive } from './support/forecast-archive.js';
 
 const RISK_AT = '2027-06-30';
@@ -119,4 +121,68 @@ describe('assess scores', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
+  it('forecasts export: every forecast and resolution row; CSV fields with quotes, commas and newlines survive', () => {
+    const note = 'Reuters said "no", then\nthe filing, p. 3, said yes';
+    const r = assess(['resolve', `${thread}:R3`, '--outcome', 'yes', '--at', RISK_AT, '--note', note, '--evidence', 'https://example.com/a,b?q="x"', '--db', db]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(assess(['forecasts', 'export', '--format', 'json', '--db', db]).stdout) as ForecastExport;
+    const out = join(dir, 'forecasts.csv');
+    const written = assess(['forecasts', 'export', '--out', out, '--db', db]);
+    expect(written.code, written.stderr).toBe(0);
+    const records = parseCsv(readFileSync(out, 'utf8'));
+    const [header, ...rows] = records;
+    expect(header).toEqual(expect.arrayContaining(['record', 'question_id', 'forecaster', 'run_id', 'made_at', 'option_id', 'probability', 'outcome', 'note']));
+    const col = (name: string) => header!.indexOf(name);
+    const optionsOf = new Map(json.questions.map((q) => [q.id, q.options.length]));
+    const forecastRows = rows.filter((row) => row[col('record')] === 'forecast');
+    expect(forecastRows).toHaveLength(json.forecasts.reduce((s, f) => s + optionsOf.get(f.questionId)!, 0));
+    for (const row of rows) expect(row).toHaveLength(header!.length);
+    // Every probability in the CSV is the stored one.
+    const first = json.forecasts[0]!;
+    const firstRows = forecastRows.filter((row) => row[col('question_id')] === first.questionId && row[col('forecaster')] === first.forecaster && row[col('run_id')] === first.runId);
+    for (const row of firstRows) expect(Number(row[col('probability')])).toBe(first.probabilities[row[col('option_id')]!] ?? 0);
+    // Resolutions: the whole history (R1, Q, the void R2, R3), the note and URL intact.
+    const resolutionRows = rows.filter((row) => row[col('record')] === 'resolution');
+    expect(resolutionRows).toHaveLength(json.resolutions.length);
+    expect(json.resolutions.length).toBeGreaterThanOrEqual(4);
+    expect(resolutionRows.find((row) => row[col('outcome')] === 'void')?.[col('question_id')]).toBe(`${thread}:R2`);
+    const r3 = resolutionRows.find((row) => row[col('question_id')] === `${thread}:R3`)!;
+    expect(r3[col('note')]).toBe(note);
+    expect(r3[col('evidence_url')]).toBe('https://example.com/a,b?q="x"');
+    // Question titles with quotes (the scenario question's) come back intact too.
+    const qTitle = json.questions.find((q) => q.id === `${thread}:Q`)!.title;
+    expect(qTitle).toContain('"');
+    expect(forecastRows.find((row) => row[col('question_id')] === `${thread}:Q`)![col('question_title')]).toBe(qTitle);
+  });
 });
+
+/** A strict RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF record ends. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      continue;
+    } else if (c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) records.push([...record, field]);
+  return records;
+}

@@ -13,6 +13,7 @@ import type { RunCommandOptions } from './commands/run.js';
 import type { QuestionsListOptions } from './commands/questions-list.js';
 import type { QuestionsShowOptions } from './commands/questions-show.js';
 import type { ResolveOptions } from './commands/resolve.js';
+import type { ForecastsExportOptions } from './commands/forecasts-export.js';
 import type { ScoresOptions } from './commands/scores.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
@@ -339,6 +340,19 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (options: ScoresOptions) => {
       const { scoresCommand } = await import('./commands/scores.js');
       setCode(await scoresCommand(options, io));
+    });
+
+  program
+    .command('forecasts')
+    .description('forecast rows for analysis elsewhere')
+    .command('export')
+    .description('every forecast (one row per option) and every resolution entry, as CSV or JSON')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--db <file>', 'archive file')
+    .action(async (options: ForecastsExportOptions) => {
+      const { forecastsExportCommand } = await import('./commands/forecasts-export.js');
+      setCode(await forecastsExportCommand(options, io));
     });
 
   const agents = program.command('agents').description('list and inspect the country desks');
