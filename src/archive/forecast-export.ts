@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Probabilities, QuestionOption, QuestionType } from '../forecasts/types.js';
-import { NONE_OPTION } from '../forecasts/questions-from-view.js';
+import { optionsByQuestion } from './question-options.js';
 
 /**
  * `assess forecasts export` (issue 14 §5): every question, every forecast and every resolution row
@@ -41,14 +41,7 @@ export interface ForecastExport {
 }
 
 export function exportForecasts(db: Database): ForecastExport {
-  const options = new Map<string, QuestionOption[]>();
-  for (const o of db
-    .prepare(`SELECT question_id AS q, option_id AS id, label FROM question_options ORDER BY question_id, option_id = '${NONE_OPTION.id}', position, option_id`)
-    .all() as { q: string; id: string; label: string }[]) {
-    const list = options.get(o.q) ?? [];
-    list.push({ id: o.id, label: o.label });
-    options.set(o.q, list);
-  }
+  const options = optionsByQuestion(db);
   const questions = (
     db.prepare('SELECT id, kind, thread_id, title, resolve_by FROM questions ORDER BY id').all() as {
       id: string;

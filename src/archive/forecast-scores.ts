@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { currentResolution } from '../forecasts/resolution.js';
 import type { Forecast, Probabilities, Question, QuestionOption, QuestionType, ResolutionRecord } from '../forecasts/types.js';
-import { NONE_OPTION } from '../forecasts/questions-from-view.js';
+import { optionsByQuestion } from './question-options.js';
 
 /**
  * The read model behind `assess scores` (issue 14 §5): every question with its resolution in force
@@ -26,14 +26,7 @@ export function loadScoringRows(db: Database): ScoringRows {
     thread_id: string;
     resolve_by: string | null;
   }[];
-  const options = new Map<string, QuestionOption[]>();
-  for (const o of db
-    .prepare(`SELECT question_id AS q, option_id AS id, label FROM question_options ORDER BY question_id, option_id = '${NONE_OPTION.id}', position, option_id`)
-    .all() as { q: string; id: string; label: string }[]) {
-    const list = options.get(o.q) ?? [];
-    list.push({ id: o.id, label: o.label });
-    options.set(o.q, list);
-  }
+  const options = optionsByQuestion(db);
   const history = new Map<string, ResolutionRecord[]>();
   for (const r of db.prepare('SELECT question_id AS q, outcome, resolved_at, recorded_at FROM resolutions ORDER BY recorded_at, id').all() as {
     q: string;
