@@ -225,3 +225,39 @@ export function recordRunForecasts(db: Database, run: RunForForecasts): ArchiveU
     return new ArchiveUnavailableError(`archive write failed: ${why} (recording forecasts)`, { cause: error });
   }
 }
+
+/** A thread's question for `assess threads show`: each forecaster's latest forecast and the resolution in force. */
+export interface ThreadQuestion {
+  id: string;
+  type: QuestionType;
+  title: string;
+  resolveBy: string | null;
+  options: QuestionOption[];
+  /** Forecaster → its latest probabilities (by made_at, then as recorded), in first-forecast order. */
+  latest: Record<string, Probabilities>;
+  /** The resolution in force (the last recorded), or null while unresolved. `outcome: null` is void. */
+  resolution: ResolutionRecord | null;
+}
+
+/** The thread's questions: the scenario question first, then the risk questions by id. */
+export function loadThreadQuestions(db: Database, threadId: string): ThreadQuestion[] {
+  const rows = db
+    .prepare("SELECT id, kind, title, resolve_by FROM questions WHERE thread_id = ? ORDER BY kind <> 'multiple-choice', length(id), id")
+    .all(threadId) as { id: string; kind: QuestionType; title: string; resolve_by: string | null }[];
+  const forecasts = db.prepare('SELECT forecaster, probabilities_json FROM forecasts WHERE question_id = ? ORDER BY made_at, id');
+  return rows.map((r) => {
+    const latest: Record<string, Probabilities> = {};
+    for (const f of forecasts.all(r.id) as { forecaster: string; probabilities_json: string }[]) {
+      latest[f.forecaster] = JSON.parse(f.probabilities_json) as Probabilities;
+    }
+    return {
+      id: r.id,
+      type: r.kind,
+      title: r.title,
+      resolveBy: r.resolve_by,
+      options: readOptions(db, r.id),
+      latest,
+      resolution: readResolutions(db, r.id).at(-1) ?? null,
+    };
+  });
+}

@@ -1,4 +1,6 @@
+import type { ThreadQuestion } from '../archive/forecasts.js';
 import type { ThreadEventView, ThreadView } from '../archive/thread-view.js';
+import { BINARY_YES } from '../forecasts/types.js';
 import { cell, percent } from './format.js';
 import { sparkline } from './sparkline.js';
 import { describeLink } from './thread-line.js';
@@ -24,7 +26,26 @@ function renderEvent(event: ThreadEventView, n: number): string {
   return lines.join('\n');
 }
 
-export function renderThreadMarkdown(view: ThreadView): string {
+const pct = (p: number | undefined): string => (p === undefined ? '—' : percent(p));
+
+function renderQuestion(q: ThreadQuestion): string[] {
+  const r = q.resolution;
+  const resolution = r === null ? 'unresolved' : `resolved ${r.outcome === null ? 'void' : r.outcome} (${day(r.at)})`;
+  const lines = [`### \`${q.id}\` ${q.title.replace(/\*/g, '\\*')}`, '', `Resolve by ${q.resolveBy ? day(q.resolveBy) : '—'} · ${resolution}`, ''];
+  const forecasters = Object.entries(q.latest);
+  if (forecasters.length === 0) return [...lines, '_No forecasts yet._'];
+  if (q.type === 'binary') {
+    lines.push('| Forecaster | P(yes) |', '| --- | --- |');
+    for (const [name, p] of forecasters) lines.push(`| ${cell(name)} | ${pct(p[BINARY_YES])} |`);
+  } else {
+    lines.push(`| Forecaster | ${q.options.map((o) => cell(o.id)).join(' | ')} |`, `| --- |${q.options.map(() => ' --- |').join('')}`);
+    for (const [name, p] of forecasters) lines.push(`| ${cell(name)} | ${q.options.map((o) => pct(p[o.id])).join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** `questions`: the thread's forecast questions with each forecaster's latest forecast (omitted: no section). */
+export function renderThreadMarkdown(view: ThreadView, questions?: readonly ThreadQuestion[]): string {
   const runs = view.events.reduce((sum, e) => sum + e.runs.length, 0);
   const out: string[] = [
     `# Thread ${view.id}: ${view.title}`,
@@ -55,6 +76,11 @@ export function renderThreadMarkdown(view: ThreadView): string {
       const values = s.history.map((h) => h.probability);
       out.push(`| ${cell(label)} | ${sparkline(values)} | ${cell(s.history.map((h) => `${percent(h.probability)} (${day(h.at)})`).join(' → '))} |`);
     }
+  }
+  if (questions) {
+    out.push('', '## Questions', '');
+    if (questions.length === 0) out.push('_No forecast questions yet._');
+    else out.push(questions.map((q) => renderQuestion(q).join('\n')).join('\n\n'));
   }
   if (view.warnings.length > 0) out.push('', '## Warnings', '', ...view.warnings.map((w) => `- ${w}`));
   return `${out.join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { loadThreadQuestions } from '../../archive/forecasts.js';
 import { loadThreadView } from '../../archive/thread-view.js';
 import { renderThreadMarkdown } from '../../report/thread-markdown.js';
 import { withArchive } from '../archive-access.js';
@@ -13,7 +14,7 @@ export interface ThreadsShowOptions {
 /**
  * `assess threads show ID`: the thread's events in time order with their runs and link decisions,
  * each desk's stance history and each scenario's pooled probability history (JSON: the ThreadView,
- * events oldest first).
+ * events oldest first, plus `questions: [{ id, type, title, resolveBy, latest: { forecaster: { option: p } }, resolution }]`).
  */
 export async function threadsShowCommand(id: string, options: ThreadsShowOptions, io: CliIo): Promise<ExitCode> {
   checkFormat(options.format, ['md', 'json']);
@@ -21,7 +22,9 @@ export async function threadsShowCommand(id: string, options: ThreadsShowOptions
     const view = loadThreadView(db, id);
     if (view.note) io.stderr.write(`${view.note}\n`);
     for (const warning of view.warnings) io.stderr.write(`warning: ${warning}\n`);
-    io.stdout.write(options.format === 'json' ? `${JSON.stringify(view, null, 2)}\n` : renderThreadMarkdown(view));
+    const questions = loadThreadQuestions(db, view.id);
+    const json = { ...view, questions: questions.map((q) => ({ id: q.id, type: q.type, title: q.title, resolveBy: q.resolveBy, latest: q.latest, resolution: q.resolution })) };
+    io.stdout.write(options.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : renderThreadMarkdown(view, questions));
     return EXIT.ok;
   });
 }
