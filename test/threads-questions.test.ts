@@ -1,7 +1,8 @@
 /**
  * Forecast questions beside threads and runs (issue 14 §6) through the built CLI, on an archive made
  * from the two events of `npm run demo:thread`: `threads show` lists the thread's questions with each
- * forecaster's latest forecast (equal to `questions show`'s) and the resolution once made. Run
+ * forecaster's latest forecast (equal to `questions show`'s) and the resolution once made; `runs show`
+ * gives each desk that forecast a resolved question its Brier score (as `assess scores` has it). Run
  * `npm run build` after changing src/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuestionDetail } from '../src/archive/forecasts.js';
+import type { ScoresReport } from '../src/cli/commands/scores.js';
 import type { Probabilities } from '../src/forecasts/types.js';
 import { assess, buildForecastArchive } from './support/forecast-archive.js';
 
@@ -80,4 +82,27 @@ describe('assess threads show: questions', () => {
     expect(md).toContain(`| ${desk} | ${pct}% |`);
     expect(runs).toHaveLength(2);
   });
+
+  it("runs show gives a desk's Brier over its resolved questions, only for desks that forecast one", () => {
+    // R1 was resolved yes above; it is the only resolved question.
+    const detail = show(`${thread}:R1`);
+    const run = runs.at(-1)!;
+    const report = JSON.parse(assess(['runs', 'show', run, '--format', 'json', '--db', db]).stdout) as { assessments: { agentId: string }[] };
+    const desks = report.assessments.map((a) => a.agentId);
+    const forecast = desks.filter((d) => detail.forecasts.some((f) => f.forecaster === d && f.madeAt <= '2027-03-01'));
+    const silent = desks.filter((d) => !forecast.includes(d));
+    expect(forecast.length).toBeGreaterThan(0);
+    expect(silent.length).toBeGreaterThan(0);
+    const scores = JSON.parse(assess(['scores', '--format', 'json', '--db', db]).stdout) as ScoresReport;
+    const md = assess(['runs', 'show', run, '--db', db]);
+    expect(md.code, md.stderr).toBe(0);
+    for (const desk of forecast) {
+      const row = scores.rows.find((r) => r.forecaster === desk)!;
+      expect(row.n).toBe(1);
+      expect(md.stdout).toContain(`_Track record: ${desk}: Brier ${row.brier.toFixed(2)} over 1 question._`);
+    }
+    for (const desk of silent) expect(md.stdout).not.toContain(`${desk}: Brier`);
+    expect(md.stdout).not.toMatch(/pool[^\n]*: Brier|baseline[^\n]*: Brier/);
+  });
 });
+

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { scoreForecasters } from '../forecasts/leaderboard.js';
 import { currentResolution } from '../forecasts/resolution.js';
 import type { Forecast, Probabilities, Question, QuestionOption, QuestionType, ResolutionRecord } from '../forecasts/types.js';
 import { optionsByQuestion } from './question-options.js';
@@ -59,4 +60,21 @@ export function loadScoringRows(db: Database): ScoringRows {
     }
   }
   return { questions, forecasts, threadOf, deskModel };
+}
+
+/** A forecaster's track record for the run report: time-averaged Brier over its resolved, non-void questions. */
+export interface TrackRecord {
+  brier: number;
+  n: number;
+}
+
+/**
+ * Every forecaster's track record over the archive's resolved, non-void questions (scoreForecasters,
+ * unscoped); a forecaster with none is absent. Keyed by forecaster id, so a desk's is under its agent id.
+ */
+export function loadTrackRecords(db: Database): Record<string, TrackRecord> {
+  const { questions, forecasts } = loadScoringRows(db);
+  const records: Record<string, TrackRecord> = {};
+  for (const row of scoreForecasters(questions, forecasts).rows) records[row.forecaster] = { brier: row.brier, n: row.n };
+  return records;
 }

@@ -10,6 +10,7 @@ import { escapeHtml, html, SafeHtml, type Html } from './escape-html.js';
 import { BACKGROUND, citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
 import { renderSinceLastHtml } from './since-last-html.js';
 import { threadLine } from './thread-line.js';
+import { trackRecordText, type RunReportOptions, type TrackRecord } from './markdown.js';
 
 /**
  * The run as one self-contained HTML page: the same content as the Markdown report, readable in a
@@ -130,7 +131,7 @@ ${changes}</ul>
 }
 
 /** One desk's assessment, laid out like the Markdown report. */
-function renderAssessment(a: AgentAssessment): SafeHtml {
+function renderAssessment(a: AgentAssessment, trackRecord?: TrackRecord): SafeHtml {
   const place = a.agentName.replace(/ Desk$/, '');
   const headingId = `${deskAnchor(a.agentId)}-title`;
   // Assessments archived before grounding have no evidence to show: their table keeps three columns.
@@ -174,7 +175,8 @@ ${list.map(
     a.update?.needsReview ? html` <span class="flag">⚠ review</span>` : ''
   }</summary>
 <div class="desk-body">
-${a.update ? renderDeskUpdate(a.update) : ''}<p class="stance"><strong>Stance: ${a.stance.label}</strong> — ${a.stance.reason}</p>
+${trackRecord ? html`<p class="track-record muted small">Track record: ${trackRecordText(a.agentId, trackRecord)}.</p>
+` : ''}${a.update ? renderDeskUpdate(a.update) : ''}<p class="stance"><strong>Stance: ${a.stance.label}</strong> — ${a.stance.reason}</p>
 ${a.opening ? paragraphs(a.opening, 'opening') : ''}
 <div class="callout"><strong>Bottom line.</strong> ${lines(a.bottomLine)}</div>
 ${a.grounding ? html`<p class="grounding muted small">Grounding: ${groundingText(a.grounding)}.</p>
@@ -468,7 +470,7 @@ a.ref{text-decoration:none}
 `;
 
 /** The whole run as one HTML page: header, contents, every desk, failures, the consolidated view, usage. */
-export function renderRunHtml(run: RunResult): string {
+export function renderRunHtml(run: RunResult, options: RunReportOptions = {}): string {
   const { event } = run.event;
   const known = new Set(run.assessments.flatMap((a) => [...a.risks, ...a.trajectories, ...a.indicators].map((item) => item.id)));
   const published = event.publishedAt ? event.publishedAt.slice(0, 10) : '';
@@ -525,7 +527,7 @@ ${
 </header>
 ${renderToc(run)}
 <main>
-${sinceLast}${run.assessments.map(renderAssessment)}
+${sinceLast}${run.assessments.map((a) => renderAssessment(a, options.trackRecords?.[a.agentId]))}
 ${failures}
 <section id="consolidated" aria-labelledby="consolidated-title">
 <h2 id="consolidated-title">Consolidated risk view</h2>

@@ -33,9 +33,30 @@ export function renderDeskUpdateMarkdown(u: DeskUpdate): string {
 }
 
 /** One desk's assessment, laid out like a desk's written reading: facts, upside, risks by axis, trajectories, sign-off. */
-export function renderAssessmentMarkdown(a: AgentAssessment): string {
+/** A desk's record on resolved forecast questions, computed from the archive by the caller (the renderer does no I/O). */
+export interface TrackRecord {
+  /** Time-averaged Brier score (mean over its questions). */
+  brier: number;
+  /** Resolved, non-void questions it forecast. */
+  n: number;
+}
+
+/** Desk id → its track record; desks with no resolved questions are absent. */
+export type TrackRecords = Readonly<Record<string, TrackRecord>>;
+
+export interface RunReportOptions {
+  trackRecords?: TrackRecords;
+}
+
+/** "JP-01: Brier 0.18 over 3 questions". */
+export function trackRecordText(agentId: string, r: TrackRecord): string {
+  return `${agentId}: Brier ${r.brier.toFixed(2)} over ${r.n} question${r.n === 1 ? '' : 's'}`;
+}
+
+export function renderAssessmentMarkdown(a: AgentAssessment, trackRecord?: TrackRecord): string {
   const out: string[] = [];
   out.push(`## ${a.agentId} — ${a.agentName}`, '');
+  if (trackRecord) out.push(`_Track record: ${trackRecordText(a.agentId, trackRecord)}._`, '');
   // A desk that updated its earlier view opens with what moved.
   if (a.update) out.push(renderDeskUpdateMarkdown(a.update));
   out.push(`**Stance: ${a.stance.label}** — ${a.stance.reason}`, '');
@@ -189,7 +210,7 @@ export function renderRiskViewMarkdown(view: RiskView): string {
 }
 
 /** The whole run: header, every desk that succeeded, failures, the consolidated view, usage. */
-export function renderRunMarkdown(run: RunResult): string {
+export function renderRunMarkdown(run: RunResult, options: RunReportOptions = {}): string {
   const { event } = run.event;
   const out: string[] = [];
   out.push(`# ${event.title}`, '');
@@ -203,7 +224,7 @@ export function renderRunMarkdown(run: RunResult): string {
   // a reader following the story needs first.
   if (run.synthesis?.sinceLast) out.push(renderSinceLastMarkdown(run.synthesis.sinceLast));
 
-  for (const a of run.assessments) out.push(renderAssessmentMarkdown(a));
+  for (const a of run.assessments) out.push(renderAssessmentMarkdown(a, options.trackRecords?.[a.agentId]));
 
   if (run.failures.length > 0) {
     out.push('## Desks that failed', '');

@@ -6,7 +6,8 @@ import { CancelledError, InputError, redactSecrets } from '../../errors/index.js
 import { isPageUrl } from '../../event/page-url.js';
 // The renderers themselves, not the report barrel: it would load the HTML and diff renderers into every run.
 import { renderRunJson } from '../../report/json.js';
-import { renderRunMarkdown } from '../../report/markdown.js';
+import { renderRunMarkdown, type TrackRecords } from '../../report/markdown.js';
+import { loadTrackRecords } from '../../archive/forecast-scores.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { executeRun, type ExecutedRun } from '../execute-run.js';
 import type { CliIo } from '../io.js';
@@ -79,6 +80,16 @@ export async function runCommand(eventArgs: string[] | string | undefined, optio
   }
 }
 
+/** The desks' track records on the archive's resolved questions; none without an archive or when it cannot be read (never stops a run). */
+function trackRecordsOf(db: Parameters<typeof loadTrackRecords>[0] | null | undefined): TrackRecords | undefined {
+  if (!db) return undefined;
+  try {
+    return loadTrackRecords(db);
+  } catch {
+    return undefined;
+  }
+}
+
 async function runOne(eventPath: string | undefined, options: RunCommandOptions, io: CliIo): Promise<ExitCode> {
   // Plan: everything that can be wrong with the input is found before any model is called.
   const { config, event, agents, prompts, abs } = await planRun(eventPath, options, io);
@@ -113,11 +124,12 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
     progress?.stop();
   }
   const { run } = executed;
+  const trackRecords = trackRecordsOf(archive.db);
   archive.db?.close();
   await logger.flush();
 
   // Only the reports that are written get rendered: each costs milliseconds on every run.
-  const markdown = () => redactSecrets(renderRunMarkdown(run), models.secrets);
+  const markdown = () => redactSecrets(renderRunMarkdown(run, { trackRecords }), models.secrets);
   const json = () => redactSecrets(renderRunJson(run), models.secrets);
   if (outDir) {
     await writeFile(join(outDir, 'report.md'), markdown());

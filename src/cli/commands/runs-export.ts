@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { loadTrackRecords } from '../../archive/forecast-scores.js';
 import { loadRun } from '../../archive/load-run.js';
 import { resolveRunId } from '../../archive/resolve-run-id.js';
 import { InputError } from '../../errors/index.js';
@@ -16,8 +17,9 @@ export async function runsExportCommand(id: string, options: { db?: string; form
   checkFormat(options.format, ['md', 'json', 'html']);
   const text = await withArchive(options, io, (db) => {
     const { result } = loadRun(db, resolveRunId(db, id));
-    if (options.format === 'html') return renderRunHtml(result);
-    return options.format === 'json' ? renderRunJson(result) : renderRunMarkdown(result);
+    if (options.format === 'json') return renderRunJson(result);
+    const report = { trackRecords: loadTrackRecords(db) };
+    return options.format === 'html' ? renderRunHtml(result, report) : renderRunMarkdown(result, report);
   });
   if (options.out) {
     const path = isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out);

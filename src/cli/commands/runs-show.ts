@@ -1,3 +1,4 @@
+import { loadTrackRecords } from '../../archive/forecast-scores.js';
 import { loadCalls, loadRun } from '../../archive/load-run.js';
 import { resolveRunId } from '../../archive/resolve-run-id.js';
 import { InputError } from '../../errors/index.js';
@@ -9,7 +10,10 @@ import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
-/** `assess runs show <id>`: the report `run` printed, one desk of it, or the call log. */
+/**
+ * `assess runs show <id>`: the report `run` printed (each desk with its track record on the archive's
+ * resolved questions), one desk of it, or the call log.
+ */
 export async function runsShowCommand(
   id: string,
   options: { db?: string; agent?: string; calls?: boolean; format: string },
@@ -35,7 +39,7 @@ export async function runsShowCommand(
       else io.stdout.write(assessment ? renderAssessmentMarkdown(assessment) : `## ${agent}\n\n_Failed (${failure?.kind}): ${failure?.reason}_\n`);
       return EXIT.ok;
     }
-    io.stdout.write(options.format === 'json' ? renderRunJson(result) : renderRunMarkdown(result));
+    io.stdout.write(options.format === 'json' ? renderRunJson(result) : renderRunMarkdown(result, { trackRecords: loadTrackRecords(db) }));
     return EXIT.ok;
   });
 }
