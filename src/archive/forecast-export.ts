@@ -1,19 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import type { Probabilities, QuestionOption, QuestionType } from '../forecasts/types.js';
+import type { QuestionHeader } from './forecasts.js';
+import type { Probabilities, QuestionType } from '../forecasts/types.js';
 import { optionsByQuestion } from './question-options.js';
 
 /**
  * `assess forecasts export` (issue 14 §5): every question, every forecast and every resolution row
  * (the whole history, corrections included) as stored, so analysts can check the scores elsewhere.
  */
-export interface ExportedQuestion {
-  id: string;
-  type: QuestionType;
-  threadId: string;
-  title: string;
-  resolveBy: string | null;
-  options: QuestionOption[];
-}
+export type ExportedQuestion = QuestionHeader;
 
 export interface ExportedForecast {
   questionId: string;

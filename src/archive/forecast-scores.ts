@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { scoreForecasters } from '../forecasts/leaderboard.js';
 import { currentResolution } from '../forecasts/resolution.js';
-import type { Forecast, Probabilities, Question, QuestionOption, QuestionType, ResolutionRecord } from '../forecasts/types.js';
+import type { Forecast, Probabilities, Question, QuestionType, ResolutionRecord } from '../forecasts/types.js';
 import { optionsByQuestion } from './question-options.js';
 
 /**
@@ -20,8 +20,14 @@ export interface ScoringRows {
 
 export const deskModelKey = (runId: string, agentId: string): string => `${runId}\u0000${agentId}`;
 
-export function loadScoringRows(db: Database): ScoringRows {
-  const questionRows = db.prepare('SELECT id, kind, thread_id, resolve_by FROM questions ORDER BY id').all() as {
+/**
+ * `resolvedOnly`: only questions with a resolution on record and their forecasts — all that scoring
+ * reads (unresolved questions score nothing), so a caller that only scores (a run report's track
+ * records) does not read and parse every forecast the archive holds.
+ */
+export function loadScoringRows(db: Database, { resolvedOnly = false }: { resolvedOnly?: boolean } = {}): ScoringRows {
+  const resolved = resolvedOnly ? ' WHERE id IN (SELECT question_id FROM resolutions)' : '';
+  const questionRows = db.prepare(`SELECT id, kind, thread_id, resolve_by FROM questions${resolved} ORDER BY id`).all() as {
     id: string;
     kind: QuestionType;
     thread_id: string;
@@ -45,7 +51,11 @@ export function loadScoringRows(db: Database): ScoringRows {
     return { id: q.id, type: q.kind, options: options.get(q.id) ?? [], resolveBy: q.resolve_by ?? '', resolution: currentResolution(history.get(q.id) ?? []) };
   });
   const forecasts: Forecast[] = (
-    db.prepare('SELECT question_id, forecaster, run_id, made_at, probabilities_json FROM forecasts ORDER BY made_at, id').all() as {
+    db
+      .prepare(
+        `SELECT question_id, forecaster, run_id, made_at, probabilities_json FROM forecasts${resolvedOnly ? ' WHERE question_id IN (SELECT question_id FROM resolutions)' : ''} ORDER BY made_at, id`,
+      )
+      .all() as {
       question_id: string;
       forecaster: string;
       run_id: string;
@@ -54,7 +64,7 @@ export function loadScoringRows(db: Database): ScoringRows {
     }[]
   ).map((f) => ({ forecaster: f.forecaster, questionId: f.question_id, runId: f.run_id, madeAt: f.made_at, probabilities: JSON.parse(f.probabilities_json) as Probabilities }));
   const deskModel = new Map<string, string>();
-  for (const run of db.prepare('SELECT id, desks_json FROM runs WHERE id IN (SELECT DISTINCT run_id FROM forecasts)').all() as { id: string; desks_json: string }[]) {
+  for (const run of db.prepare(`SELECT id, desks_json FROM runs WHERE id IN (SELECT DISTINCT run_id FROM forecasts${resolvedOnly ? ' WHERE question_id IN (SELECT question_id FROM resolutions)' : ''})`).all() as { id: string; desks_json: string }[]) {
     for (const d of JSON.parse(run.desks_json) as { agentId: string; provider?: string; model?: string }[]) {
       deskModel.set(deskModelKey(run.id, d.agentId), `${d.provider ?? 'unknown'}/${d.model ?? 'unknown'}`);
     }
@@ -73,7 +83,7 @@ export interface TrackRecord {
  * unscoped); a forecaster with none is absent. Keyed by forecaster id, so a desk's is under its agent id.
  */
 export function loadTrackRecords(db: Database): Record<string, TrackRecord> {
-  const { questions, forecasts } = loadScoringRows(db);
+  const { questions, forecasts } = loadScoringRows(db, { resolvedOnly: true });
   const records: Record<string, TrackRecord> = {};
   for (const row of scoreForecasters(questions, forecasts).rows) records[row.forecaster] = { brier: row.brier, n: row.n };
   return records;

@@ -129,13 +129,17 @@ export interface QuestionDetail {
   resolutionHistory: ResolutionRecord[];
 }
 
-export interface QuestionSummary {
+/** A question as stored: what every listing and export shows of it. */
+export interface QuestionHeader {
   id: string;
   type: QuestionType;
   threadId: string;
   title: string;
   resolveBy: string | null;
   options: QuestionOption[];
+}
+
+export interface QuestionSummary extends QuestionHeader {
   /** Runs that forecast it. */
   runs: number;
   lastForecastAt: string | null;

@@ -124,7 +124,8 @@ async function runOne(eventPath: string | undefined, options: RunCommandOptions,
     progress?.stop();
   }
   const { run } = executed;
-  const trackRecords = trackRecordsOf(archive.db);
+  // Track records appear only in the Markdown report: a JSON-only run does not read them.
+  const trackRecords = outDir !== undefined || options.format !== 'json' ? trackRecordsOf(archive.db) : undefined;
   archive.db?.close();
   await logger.flush();
 
