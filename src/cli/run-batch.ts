@@ -27,6 +27,7 @@ import { loadDesksAndPrompts, resolveRunConfig } from './plan-run.js';
 import { checkCostBudgetPrices, parseRuns } from './run-setup.js';
 import { describeThrottling, rememberRateLimits } from './throttling.js';
 import { openArchiveForThreads } from './thread-override.js';
+import { trackRecordsOf } from './track-records.js';
 
 /**
  * `assess run a.md b.yaml https://… folder/ -`: many events in one command. Everything that does
@@ -83,6 +84,12 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
   // unknown thread is bad input, refused before any run starts.
   const { archive, thread } = openArchiveForThreads(options.archive ? dbPath : null, options, io);
   const context: RunContext = { agents, models, prompts, db: archive.db, logger, signal: io.signal, threadOverride: thread.override };
+  // Track records appear only in the Markdown reports (report.md with --out, stdout unless --format
+  // json): a JSON-only batch does not read them. Read once, before the first run: they change only
+  // when someone resolves a question, which no run of the batch does (its forecasts are made after
+  // every recorded resolution and are not scored), and stdout prints each report as soon as it is
+  // done, so the records must be at hand before the first run finishes.
+  const trackRecords = outDir !== undefined || options.format !== 'json' ? trackRecordsOf(archive.db) : undefined;
   const total = inputs.length;
   const synthLabel = `${models.synthesis.provider}/${models.synthesis.model}`;
   const progress = options.progress
@@ -108,7 +115,7 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
       const { run } = outcome;
       if (options.format === 'json') io.stdout.write(`${redactSecrets(JSON.stringify(toRunJson(run)), secrets)}\n`);
       else {
-        io.stdout.write(`${printed > 0 ? '\n---\n\n' : ''}<!-- assess: event ${outcome.n} of ${total}, run ${run.runId} -->\n\n${redactSecrets(renderRunMarkdown(run), secrets)}`);
+        io.stdout.write(`${printed > 0 ? '\n---\n\n' : ''}<!-- assess: event ${outcome.n} of ${total}, run ${run.runId} -->\n\n${redactSecrets(renderRunMarkdown(run, { trackRecords }), secrets)}`);
       }
       printed++;
     }
@@ -128,7 +135,7 @@ export async function runBatchCommand(args: string[], options: RunCommandOptions
     if (outDir) {
       folder = reportFolderName(n, total, run.event.event.title, run.event.id);
       await mkdir(join(outDir, folder), { recursive: true });
-      await writeFile(join(outDir, folder, 'report.md'), redactSecrets(renderRunMarkdown(run), secrets));
+      await writeFile(join(outDir, folder, 'report.md'), redactSecrets(renderRunMarkdown(run, { trackRecords }), secrets));
       await writeFile(join(outDir, folder, 'report.json'), redactSecrets(`${JSON.stringify(toRunJson(run), null, 2)}\n`, secrets));
     }
     progress?.finished(n, run.status === 'running' || run.status === 'incomplete' ? 'failed' : run.status);

@@ -6,8 +6,7 @@ import { CancelledError, InputError, redactSecrets } from '../../errors/index.js
 import { isPageUrl } from '../../event/page-url.js';
 // The renderers themselves, not the report barrel: it would load the HTML and diff renderers into every run.
 import { renderRunJson } from '../../report/json.js';
-import { renderRunMarkdown, type TrackRecords } from '../../report/markdown.js';
-import { loadTrackRecords } from '../../archive/forecast-scores.js';
+import { renderRunMarkdown } from '../../report/markdown.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { executeRun, type ExecutedRun } from '../execute-run.js';
 import type { CliIo } from '../io.js';
@@ -18,6 +17,7 @@ import { checkCostBudgetPrices, exitCodeFor, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
 import { openArchiveForThreads, parseThreadFlags } from '../thread-override.js';
+import { trackRecordsOf } from '../track-records.js';
 
 export { exitCodeFor };
 
@@ -77,16 +77,6 @@ export async function runCommand(eventArgs: string[] | string | undefined, optio
       return EXIT.cancelled;
     }
     throw error;
-  }
-}
-
-/** The desks' track records on the archive's resolved questions; none without an archive or when it cannot be read (never stops a run). */
-function trackRecordsOf(db: Parameters<typeof loadTrackRecords>[0] | null | undefined): TrackRecords | undefined {
-  if (!db) return undefined;
-  try {
-    return loadTrackRecords(db);
-  } catch {
-    return undefined;
   }
 }
 
