@@ -21,12 +21,17 @@ export interface PromptSet {
   repair: string;
   triageSystem: string;
   triageUser: string;
+  /** `assess questions suggest`: checking a forecast question against newer events. */
+  suggestSystem: string;
+  suggestUser: string;
   /** Version of the desk prompts (system, user, brief, repair, earlier events, memory), recorded with each assessment. */
   deskHash: string;
   /** Version of the synthesizer prompts (system + user + repair), recorded with each synthesis. */
   synthesisHash: string;
   /** Version of the triage prompts (`assess watch --triage`). */
   triageHash: string;
+  /** Version of the resolution-suggestion prompts (`assess questions suggest`). */
+  suggestHash: string;
 }
 
 const FILES = {
@@ -43,6 +48,8 @@ const FILES = {
   repair: ['repair.md', ['issues']],
   triageSystem: ['triage.system.md', ['desks', 'fence']],
   triageUser: ['triage.user.md', ['fence', 'item']],
+  suggestSystem: ['suggest.system.md', ['fence']],
+  suggestUser: ['suggest.user.md', ['today', 'question.id', 'question.type', 'question.title', 'question.resolveBy', 'question.options', 'question.criteria', 'events', 'fence']],
 } as const;
 
 type Key = keyof typeof FILES;
@@ -69,5 +76,6 @@ export async function loadPrompts(dir: string): Promise<PromptSet> {
     deskHash: contentHash(texts.deskSystem, texts.deskUser, texts.deskBrief, texts.repair, texts.deskEarlier, texts.deskEarlierEvent, texts.deskMemory),
     synthesisHash: contentHash(texts.synthesisSystem, texts.synthesisUser, texts.repair),
     triageHash: contentHash(texts.triageSystem, texts.triageUser, texts.repair),
+    suggestHash: contentHash(texts.suggestSystem, texts.suggestUser, texts.deskEarlierEvent, texts.repair),
   };
 }
