@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuestionDetail } from '../src/archive/forecasts.js';
 import type { SuggestionsReport } from '../src/cli/suggestion-report.js';
 import { CLI } from './bench/spawn-cli.js';
+import { runCliCaptured } from './support/cli-io.js';
 import { assess, buildForecastArchive, tableRows } from './support/forecast-archive.js';
 import { ROOT } from './support/paths.js';
 
@@ -90,6 +91,16 @@ describe('assess questions suggest', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(message);
     }
+  });
+
+  it('Ctrl-C: the calls are cut, what there is is printed, exit 130, nothing resolved', async () => {
+    const before = tableRows(db, 'resolutions');
+    const controller = new AbortController();
+    controller.abort();
+    const r = await runCliCaptured(['questions', 'suggest', `${thread}:R10`, `${thread}:R2`, '--provider', 'replay', '--db', db], { signal: controller.signal, cwd: ROOT });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stdout).toContain(`| ${thread}:R10 | failed |`);
+    expect(tableRows(db, 'resolutions')).toEqual(before);
   });
 
   describe('a newer event that does resolve questions', () => {

@@ -63,7 +63,8 @@ function lineReader(io: CliIo): { ask: (prompt: string) => Promise<string | null
  * unless `--confirm` is given and a person answers `y` for that question; the resolution then
  * records the cited event's URL and a note naming the model.
  *
- * Exit codes: 0 when every call answered, 3 when some failed, 1 when all failed; 2 for bad input.
+ * Exit codes: 0 when every call answered, 3 when some failed, 1 when all failed; 2 for bad input;
+ * 130 when interrupted (Ctrl-C).
  */
 export async function questionsSuggestCommand(ids: string[], options: QuestionsSuggestOptions, io: CliIo): Promise<ExitCode> {
   checkFormat(options.format, ['md', 'json']);
@@ -148,7 +149,7 @@ export async function questionsSuggestCommand(ids: string[], options: QuestionsS
         `${report.calls} call(s), ${thousands(report.inputTokens + report.outputTokens)} tokens, ${cost}\n`,
     );
 
-    if (options.confirm && proposed.length > 0) {
+    if (options.confirm && proposed.length > 0 && !io.signal.aborted) {
       const reader = lineReader(io);
       try {
         for (const c of proposed) {
@@ -183,6 +184,8 @@ export async function questionsSuggestCommand(ids: string[], options: QuestionsS
       }
     }
 
+    // Ctrl-C cut the calls short: what answered is printed, nothing was resolved.
+    if (io.signal.aborted) return EXIT.cancelled;
     if (checked.length > 0 && failed === checked.length) return EXIT.failed;
     return failed > 0 ? EXIT.degraded : EXIT.ok;
   });
