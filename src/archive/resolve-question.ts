@@ -15,7 +15,10 @@ export interface ResolveInput {
   at: string;
   evidence?: string;
   note?: string;
-  /** Needed to resolve a question whose current resolution is void. */
+  /**
+   * Needed to resolve a question whose current resolution is void, and to date an outcome no later
+   * than the question's first forecast (checkScoredAt).
+   */
   force?: boolean;
   /** When this is recorded (defaults to now). */
   now?: Date;
@@ -39,6 +42,33 @@ export function normaliseResolutionDate(value: string, flag = '--at'): string {
     if (Number.isFinite(ms)) return new Date(ms).toISOString();
   }
   throw new InputError(`${flag}: unreadable date ${JSON.stringify(value)}; use YYYY-MM-DD or an ISO 8601 date-time with a zone (2027-03-01T12:00Z)`);
+}
+
+/**
+ * Refuses an outcome dated after `now`: a resolution records what has happened. A `YYYY-MM-DD` date
+ * is compared by day (UTC, as stored dates are read), so today is allowed; a date-time to the
+ * millisecond.
+ */
+function checkNotFuture(at: string, now: Date, given: string): void {
+  const future = DATE_ONLY.test(at) ? at > now.toISOString().slice(0, 10) : Date.parse(at) > now.getTime();
+  if (future) throw new InputError(`--at ${given.trim()} is in the future; an outcome is recorded once it has happened`);
+}
+
+/**
+ * Refuses (unless forced) an outcome dated no later than the question's first forecast: scoring
+ * ignores forecasts made at or after the resolution time (they could have seen the outcome;
+ * forecastsInForce in src/forecasts/time-averaged.ts), so no forecast of the question would ever
+ * be scored. Usually a typo in the year. A void resolution is never scored, so it is not checked.
+ */
+function checkScoredAt(question: QuestionDetail, at: string, given: string): void {
+  const first = question.forecasts.reduce<string | null>((min, f) => (min === null || Date.parse(f.madeAt) < Date.parse(min) ? f.madeAt : min), null);
+  if (first === null) return;
+  const atMs = Date.parse(at);
+  const firstMs = Date.parse(first);
+  if (atMs > firstMs) return;
+  throw new InputError(
+    `${question.id}: --at ${given.trim()} is ${atMs < firstMs ? 'before' : 'at'} the first forecast (${first}); scoring ignores forecasts made at or after the outcome, so none would be scored — check the date, or pass --force`,
+  );
 }
 
 /** Throws unless the text is an absolute http(s) URL. */
@@ -71,7 +101,10 @@ export function resolveQuestion(db: Database, input: ResolveInput): QuestionDeta
   if (input.outcome === null && !note) throw new InputError('--void needs --note saying why the question cannot be resolved');
   const evidence = input.evidence === undefined ? null : checkEvidenceUrl(input.evidence);
   const at = normaliseResolutionDate(input.at);
-  const recordedAt = (input.now ?? new Date()).toISOString();
+  const now = input.now ?? new Date();
+  checkNotFuture(at, now, input.at);
+  if (input.outcome !== null && !input.force) checkScoredAt(question, at, input.at);
+  const recordedAt = now.toISOString();
   db.prepare('INSERT INTO resolutions (question_id, outcome, evidence_url, note, resolved_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)').run(
     question.id,
     input.outcome,

@@ -323,7 +323,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--evidence <url>', 'an http(s) URL showing the outcome')
     .option('--note <text>', 'a note kept with the resolution')
     .option('--at <date>', 'when the outcome happened (YYYY-MM-DD or ISO date-time; default now)')
-    .option('--force', 'resolve a question whose current resolution is void')
+    .option('--force', 'resolve a question whose current resolution is void, or date the outcome (--at) no later than its first forecast (then no forecast is scored)')
     .option('--db <file>', 'archive file')
     .action(async (id: string, options: ResolveOptions) => {
       const { resolveCommand } = await import('./commands/resolve.js');
