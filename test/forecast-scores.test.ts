@@ -14,8 +14,10 @@ import type { ScoresReport } from '../src/cli/commands/scores.js';
 import type { ForecastExport } from '../src/archive/forecast-export.js';
 import { assess, buildForecastArchive } from './support/forecast-archive.js';
 
-const RISK_AT = '2027-06-30';
-const SCENARIO_AT = '2029-01-20';
+const RISK_AT = '2026-06-30';
+const SCENARIO_AT = '2026-10-20';
+/** Both runs' forecasts recorded once more at one past time (see buildForecastArchive): the later run's supersedes at once, so time-averaged = last. */
+const MADE_AT = '2025-10-28T09:00:00.000Z';
 
 describe('assess scores', () => {
   let dir: string;
@@ -31,7 +33,7 @@ describe('assess scores', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'assess-scores-'));
     db = join(dir, 'assess.db');
-    thread = buildForecastArchive(db).threadId;
+    thread = buildForecastArchive(db, { forecastsMadeAt: [MADE_AT, MADE_AT] }).threadId;
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,7 +70,7 @@ describe('assess scores', () => {
     const row = report.rows.find((r) => r.forecaster === desk)!;
     expect(row.n).toBe(2);
     expect(row.lastBrier).toBeCloseTo((riskBrier + scenarioBrier) / 2, 9);
-    // Both runs' forecasts are milliseconds apart and in force for months: time-averaged ≈ last.
+    // Both runs' forecasts count from the same moment (the later in force) for months: time-averaged ≈ last.
     expect(row.brier).toBeCloseTo((riskBrier + scenarioBrier) / 2, 6);
     // Log score: ln of the outcome's probability after clamping each to [0.001, 0.999] and renormalising.
     const clamped = (ps: number[], i: number) => {
@@ -113,7 +115,7 @@ describe('assess scores', () => {
     const thread_ = scores('--by', 'thread');
     expect(thread_.groups.map((g) => g.group)).toEqual([thread]);
     expect(thread_.rows.every((r) => r.group === thread)).toBe(true);
-    expect(scores('--since', '2028-01-01').resolvedQuestions).toBe(1);
+    expect(scores('--since', '2026-08-01').resolvedQuestions).toBe(1);
     const none = assess(['scores', '--since', '2100-01-01', '--db', db]);
     expect(none.code).toBe(0);
     expect(none.stdout).toMatch(/no questions resolved since 2100-01-01/);

@@ -41,7 +41,7 @@ describe('assess threads show: questions', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'assess-thread-questions-'));
     db = join(dir, 'assess.db');
-    ({ threadId: thread, runs } = buildForecastArchive(db));
+    ({ threadId: thread, runs } = buildForecastArchive(db, { forecastsMadeAt: ['2025-09-26T09:00:00.000Z', '2025-10-28T09:00:00.000Z'] }));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,14 +68,14 @@ describe('assess threads show: questions', () => {
   it('shows the resolution once made, the forecasts unchanged', () => {
     const id = `${thread}:R1`;
     const before = threadJson().questions.find((q) => q.id === id)!;
-    const r = assess(['resolve', id, '--outcome', 'yes', '--at', '2027-03-01', '--db', db]);
+    const r = assess(['resolve', id, '--outcome', 'yes', '--at', '2026-03-01', '--db', db]);
     expect(r.code, r.stderr).toBe(0);
     const after = threadJson().questions.find((q) => q.id === id)!;
-    expect(after.resolution).toMatchObject({ outcome: 'yes', at: '2027-03-01' });
+    expect(after.resolution).toMatchObject({ outcome: 'yes', at: '2026-03-01' });
     expect(after.latest).toEqual(before.latest);
     expect(after.latest).toEqual(latestOf(show(id)));
     const md = assess(['threads', 'show', thread, '--db', db]).stdout;
-    expect(md).toContain('resolved yes (2027-03-01)');
+    expect(md).toContain('resolved yes (2026-03-01)');
     // The desk's P(yes) in the markdown is its latest forecast.
     const [desk, p] = Object.entries(after.latest)[0]!;
     const pct = `${Math.round(p.yes! * 1000) / 10}`.replace(/\.0$/, '');
@@ -89,7 +89,7 @@ describe('assess threads show: questions', () => {
     const run = runs.at(-1)!;
     const report = JSON.parse(assess(['runs', 'show', run, '--format', 'json', '--db', db]).stdout) as { assessments: { agentId: string }[] };
     const desks = report.assessments.map((a) => a.agentId);
-    const forecast = desks.filter((d) => detail.forecasts.some((f) => f.forecaster === d && f.madeAt <= '2027-03-01'));
+    const forecast = desks.filter((d) => detail.forecasts.some((f) => f.forecaster === d && f.madeAt <= '2026-03-01'));
     const silent = desks.filter((d) => !forecast.includes(d));
     expect(forecast.length).toBeGreaterThan(0);
     expect(silent.length).toBeGreaterThan(0);

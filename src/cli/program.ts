@@ -12,6 +12,7 @@ import type { WatchOptions } from './commands/watch.js';
 import type { RunCommandOptions } from './commands/run.js';
 import type { QuestionsListOptions } from './commands/questions-list.js';
 import type { QuestionsShowOptions } from './commands/questions-show.js';
+import type { QuestionsSuggestOptions } from './commands/questions-suggest.js';
 import type { ResolveOptions } from './commands/resolve.js';
 import type { ForecastsExportOptions } from './commands/forecasts-export.js';
 import type { ScoresOptions } from './commands/scores.js';
@@ -312,6 +313,23 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (id: string, options: QuestionsShowOptions) => {
       const { questionsShowCommand } = await import('./commands/questions-show.js');
       setCode(await questionsShowCommand(id, options, io));
+    });
+
+  modelOptions(questions
+    .command('suggest')
+    .description('a model reads the newer events of each unresolved question\'s thread and proposes a resolution; nothing is resolved until a person confirms')
+    .argument('[questionIds...]', 'questions to check (default: every unresolved question with newer events)')
+    .option('--thread <id>', 'only the questions of this thread (an id or prefix)')
+    .option('--due', 'only questions whose resolve-by date has passed')
+    .option('--limit <n>', 'at most this many questions checked, one model call each (default 20)')
+    .option('--confirm', 'ask y/N for each proposed resolution and record the ones confirmed'))
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--db <file>', 'archive file')
+    .option('--prompts-dir <dir>', 'folder of prompt templates')
+    .option('--replay-dir <dir>', 'folder of recordings for --provider replay')
+    .action(async (ids: string[], options: QuestionsSuggestOptions) => {
+      const { questionsSuggestCommand } = await import('./commands/questions-suggest.js');
+      setCode(await questionsSuggestCommand(ids, options, io));
     });
 
   program

@@ -22,8 +22,15 @@ export function assess(args: string[]): CliResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs both events into `db`; returns the thread id and the two run ids. */
-export function buildForecastArchive(db: string): { threadId: string; runs: string[] } {
+/**
+ * Runs both events into `db`; returns the thread id and the two run ids. The replay runs forecast
+ * now, and `assess resolve` refuses an outcome dated in the future or no later than a question's
+ * first forecast; `forecastsMadeAt` (one date-time per run) records each run's forecasts once more
+ * at that time, as an archive built over months would have them, so tests can resolve in the past.
+ * Forecasts are insert-only, hence copies rather than an update; the copies carry the same
+ * probabilities, so each forecaster's latest forecast is unchanged.
+ */
+export function buildForecastArchive(db: string, options: { forecastsMadeAt?: [string, string] } = {}): { threadId: string; runs: string[] } {
   const runs: string[] = [];
   let threadId = '';
   for (const event of [SEED_EVENT, FOLLOW_UP]) {
@@ -32,6 +39,17 @@ export function buildForecastArchive(db: string): { threadId: string; runs: stri
     const report = JSON.parse(r.stdout) as { runId: string; thread: { id: string } };
     runs.push(report.runId);
     threadId = report.thread.id;
+  }
+  if (options.forecastsMadeAt) {
+    const d = new Database(db);
+    try {
+      const copy = d.prepare(
+        'INSERT INTO forecasts (question_id, forecaster, run_id, synthesis_version, made_at, probabilities_json) SELECT question_id, forecaster, run_id, synthesis_version, ?, probabilities_json FROM forecasts WHERE run_id = ? ORDER BY id',
+      );
+      for (const [i, run] of runs.entries()) copy.run(options.forecastsMadeAt[i], run);
+    } finally {
+      d.close();
+    }
   }
   return { threadId, runs };
 }
