@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { SuggestionCandidate } from '../src/archive/suggestion-candidates.js';
 import { ProviderError } from '../src/errors/index.js';
 import { checkSuggestion, normaliseForQuote, type SuggestionDraft, type SuggestionEvidenceEvent, type SuggestionQuestion } from '../src/forecasts/suggestion.js';
-import type { ModelResponse, StructuredModel, StructuredRequest } from '../src/llm/types.js';
 import { suggestPurpose, suggestResolution } from '../src/pipeline/suggest-resolution.js';
 import { loadPrompts } from '../src/prompts/index.js';
 import { ROOT } from './support/paths.js';
+import { stubModel } from './support/stub-model.js';
 
 const binary: SuggestionQuestion = {
   id: 'th-0123456789:R10',
@@ -127,21 +127,6 @@ describe('checkSuggestion', () => {
   });
 });
 
-/** A model that answers each request with the next answer (or throws it) and keeps what it was asked. */
-function stubModel(answers: (unknown | Error)[]): StructuredModel & { requests: StructuredRequest[] } {
-  const requests: StructuredRequest[] = [];
-  return {
-    provider: 'stub',
-    model: 'stub-1',
-    requests,
-    complete: async (request: StructuredRequest): Promise<ModelResponse> => {
-      requests.push(request);
-      const answer = answers[Math.min(requests.length - 1, answers.length - 1)];
-      if (answer instanceof Error) throw answer;
-      return { text: typeof answer === 'string' ? answer : JSON.stringify(answer), finishReason: 'stop', rawFinishReason: 'stop', usage: { inputTokens: 900, outputTokens: 80 }, model: 'stub-1' };
-    },
-  };
-}
 
 describe('suggestResolution', async () => {
   const prompts = await loadPrompts(`${ROOT}prompts`);
@@ -153,7 +138,7 @@ describe('suggestResolution', async () => {
   const options = { prompts, today: TODAY, timeoutMs: 5000, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 }, maxRepairs: 1, signal: new AbortController().signal };
 
   it('asks with the question, its criteria and every event fenced as data, filed by the question\'s local id', async () => {
-    const model = stubModel([draft({})]);
+    const model = stubModel(draft({}));
     const outcome = await suggestResolution(candidate, { ...options, model });
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
@@ -183,7 +168,7 @@ describe('suggestResolution', async () => {
   });
 
   it('repairs an answer that breaks the schema, then checks it', async () => {
-    const model = stubModel([{ verdict: 'resolved', outcome: 'yes' }, draft({ confidence: 0.7 })]);
+    const model = stubModel({ verdict: 'resolved', outcome: 'yes' }, draft({ confidence: 0.7 }));
     const outcome = await suggestResolution(candidate, { ...options, model });
     expect(model.requests).toHaveLength(2);
     expect(model.requests[1]!.messages.at(-1)!.content).toContain('could not be accepted');
@@ -192,7 +177,7 @@ describe('suggestResolution', async () => {
   });
 
   it('a failed call comes back as a failure with its calls, not a throw', async () => {
-    const model = stubModel([new ProviderError('stub HTTP 500: boom', { status: 500, retryable: false })]);
+    const model = stubModel(new ProviderError('stub HTTP 500: boom', { status: 500, retryable: false }));
     const outcome = await suggestResolution(candidate, { ...options, model });
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
