@@ -16,6 +16,7 @@ import type { QuestionsSuggestOptions } from './commands/questions-suggest.js';
 import type { ResolveOptions } from './commands/resolve.js';
 import type { ForecastsExportOptions } from './commands/forecasts-export.js';
 import type { ScoresOptions } from './commands/scores.js';
+import type { ServeOptions } from './commands/serve.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -346,6 +347,19 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .action(async (id: string, options: ResolveOptions) => {
       const { resolveCommand } = await import('./commands/resolve.js');
       setCode(await resolveCommand(id, options, io));
+    });
+
+  program
+    .command('serve')
+    .description('the browser workspace over the archive: runs, run pages with charts, compare, threads, questions, feeds, reviews; until Ctrl-C')
+    .option('--db <file>', 'archive file')
+    .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1); any other than loopback requires an access token')
+    .option('--token <token>', 'access token to require (default: $ASSESS_SERVE_TOKEN; generated and printed once for a non-loopback host)')
+    .option('--open', 'open the workspace in the system browser')
+    .action(async (options: ServeOptions) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      setCode(await serveCommand(options, io));
     });
 
   program

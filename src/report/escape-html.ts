@@ -16,6 +16,10 @@ export function escapeHtml(text: string): string {
 /** Markup built by the `html` tag; the only thing it inserts without escaping. */
 export class SafeHtml {
   constructor(readonly value: string) {}
+  /** The markup itself, so a page can be sent as is (String(page)). */
+  toString(): string {
+    return this.value;
+  }
 }
 
 export type Html = SafeHtml | string | number | null | undefined | false | Html[];

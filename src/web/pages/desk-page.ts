@@ -1,0 +1,5 @@
+import type { PageHandler } from '../deps.js';
+import { notBuilt } from './not-built.js';
+
+// Placeholder until this page is built (issue 15).
+export const deskPage: PageHandler = (c) => notBuilt(c, 'deskPage');
