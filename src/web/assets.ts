@@ -2,11 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The workspace's two static files, read once; nothing else is served from disk. */
+/** The workspace's static files, read once; nothing else is served from disk. */
 export const ASSET_TYPES: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
+  'run.css': 'text/css; charset=utf-8',
+  'list.css': 'text/css; charset=utf-8',
+  'review.css': 'text/css; charset=utf-8',
+  'live.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
 };
+
+/** Stylesheets every page links, in order: the frame, then each page group's own. */
+export const STYLESHEETS = ['app.css', 'run.css', 'list.css', 'review.css', 'live.css'];
 
 /**
  * The shipped assets folder: src/web/assets under the package root, which sits two levels above

@@ -1,4 +1,5 @@
 import { html, type Html, type SafeHtml } from '../report/escape-html.js';
+import { STYLESHEETS } from './assets.js';
 import { CSRF_FIELD } from './security.js';
 
 /**
@@ -35,7 +36,7 @@ export function layout(frame: PageFrame): SafeHtml {
 <meta name="color-scheme" content="light dark">
 <title>${frame.title} · assess</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/app.css">
+${STYLESHEETS.map((name) => html`<link rel="stylesheet" href="/assets/${name}">`)}
 <script src="/assets/app.js" defer></script>
 </head>
 <body data-page="${frame.page ?? frame.section ?? 'page'}">
