@@ -29,6 +29,7 @@ describe('workspace security', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d)?$/);
     const css = await open.request('/assets/app.css');
     expect(css.status).toBe(200);
     expect(css.headers.get('content-type')).toContain('text/css');
