@@ -7,7 +7,7 @@
  * on and its load average.
  *
  * BENCH_ONLY=first-request,replay,watcher-cpu,startup,archive,critical,scaling,memory,rate-limit,
- * prefix,overhead,watcher picks groups; BENCH_QUICK=1 uses fewer repetitions (never fewer than 5
+ * prefix,overhead,watcher,threads,web picks groups; BENCH_QUICK=1 uses fewer repetitions (never fewer than 5
  * for a varying figure) and shorter model latencies (a smoke run, not figures to quote).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { archiveQueries, cliStartup, orchestratorOverhead, watcherMemory } from 
 import { replayRun } from './replay-run.js';
 import { watcherCpu } from './watcher-cpu.js';
 import { linkingFigures, linkingProcessFigures } from './thread-linking.js';
+import { webPages } from './web-pages.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = (process.env['BENCH_ONLY'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,6 +40,7 @@ const groups: [name: string, measure: () => Promise<Figure[]>][] = [
   ['watcher', () => watcherMemory()],
   ['threads', async () => [...(await linkingProcessFigures(quick ? { reps: 5 } : {})), ...(await linkingFigures(quick ? { reps: 5 } : {}))]],
   ['rate-limit', () => rateLimited(quick ? { rpm: 600, calls: 40 } : {})],
+  ['web', () => webPages(quick ? { reps: 5 } : {})],
 ];
 
 const format = (f: Figure): string => {
