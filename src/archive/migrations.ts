@@ -465,6 +465,34 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    description: 'analysts\' reviews: desk ratings, flagged problems and Markdown notes on a run, a desk, a risk or a trajectory',
+    up: (db) => {
+      // Insert-only, like forecasts: a newer rating by the same author supersedes the older one
+      // when shown as the current rating, and every row stays for exports. src/archive/reviews.ts
+      // validates refs against the run before writing; the CHECKs guard the rest.
+      db.exec(`
+        CREATE TABLE reviews (
+          id INTEGER PRIMARY KEY,
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          kind TEXT NOT NULL CHECK (kind IN ('run', 'desk', 'risk', 'trajectory')),
+          -- NULL for the run; the desk id; a merged risk (RR1) or desk risk (JP-01:R2); a scenario (S1) or desk trajectory (JP-01:T1).
+          ref TEXT,
+          author TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          rating INTEGER CHECK (rating IS NULL OR rating BETWEEN 1 AND 5),
+          flag TEXT CHECK (flag IS NULL OR flag IN ('unsupported-fact', 'invented-source', 'wrong-stance', 'missed-angle')),
+          note TEXT,
+          CHECK (rating IS NOT NULL OR flag IS NOT NULL OR note IS NOT NULL),
+          CHECK ((kind = 'run') = (ref IS NULL))
+        );
+        CREATE INDEX reviews_run ON reviews(run_id, id);
+        CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+          BEGIN SELECT RAISE(ABORT, 'reviews are insert-only: add a newer review instead'); END;
+      `);
+    },
+  },
 ];
 
 /** Backfilled threads take their id from their only event, so an upgrade is deterministic. */
