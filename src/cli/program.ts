@@ -349,10 +349,16 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
       setCode(await resolveCommand(id, options, io));
     });
 
-  program
+  modelOptions(program
     .command('serve')
-    .description('the browser workspace over the archive: runs, run pages with charts, compare, threads, questions, feeds, reviews; until Ctrl-C')
+    .description('the browser workspace over the archive: runs, run pages with charts, compare, threads, questions, feeds, reviews, new assessments; until Ctrl-C'))
     .option('--db <file>', 'archive file')
+    .option('--max-cost <usd>', 'cost budget per run started from the browser')
+    .option('--max-tokens <n>', 'token budget per run started from the browser (input + output over all calls)')
+    .option('--log-level <level>', 'log level of the runs started from the browser (default: $LOG_LEVEL or warn)')
+    .option('--agents-dir <dir>', 'folder of desk files')
+    .option('--prompts-dir <dir>', 'folder of prompt templates')
+    .option('--replay-dir <dir>', 'folder of recordings for --provider replay')
     .option('--port <n>', 'port to listen on (default 8080; 0 picks a free one)')
     .option('--host <host>', 'address to bind (default 127.0.0.1); any other than loopback requires an access token')
     .option('--token <token>', 'access token to require (default: $ASSESS_SERVE_TOKEN; generated and printed once for a non-loopback host)')

@@ -29,23 +29,32 @@ export interface WebDeps {
 export interface AssessmentLauncher {
   /** Desks that can be chosen. */
   desks(): { id: string; name: string }[];
+  /** Why no run can start (no usable provider, e.g. no API key), in one line; null when runs can start. */
+  unavailable(): string | null;
   /** Starts a run; resolves once it has an id for the progress page. */
   start(input: LaunchInput): Promise<{ jobId: string }>;
   /** A job's progress now, or null when unknown. */
   status(jobId: string): JobStatus | null;
   /** Progress events of a job until it ends; the function returned unsubscribes. */
   subscribe(jobId: string, listener: (status: JobStatus) => void): () => void;
+  /** Server shutdown: aborts the run in flight (archived as cancelled, resumable) and waits for it. */
+  close(): Promise<void>;
 }
 
 export interface LaunchInput {
   title?: string;
   text?: string;
+  /** An http(s) news page, fetched and read as `assess run <URL>` reads it. */
   url?: string;
+  /** An uploaded event file; its name's extension gives the format (.md, .txt, .json, .yaml). */
+  file?: { name: string; bytes: Uint8Array };
   desks: string[];
 }
 
 export interface JobStatus {
   jobId: string;
+  /** The event's title, as read. */
+  title: string;
   state: 'starting' | 'running' | 'done' | 'failed';
   runId: string | null;
   desks: { id: string; state: 'queued' | 'running' | 'ok' | 'failed' }[];

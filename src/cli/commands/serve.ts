@@ -10,8 +10,14 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { interruptExitCode } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { environmentWithDotenv } from '../load-env.js';
+import { loadDesksAndPrompts, resolveRunConfig } from '../plan-run.js';
+import type { Database as ArchiveDb } from 'better-sqlite3';
+import type { ConfigFlags } from '../../config/resolve-config.js';
+import { withAbsolutePaths } from '../../config/resolve-config.js';
+import { createLauncher } from '../../web/launcher.js';
+import type { AssessmentLauncher } from '../../web/deps.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends ConfigFlags {
   db?: string;
   port?: string;
   host?: string;
@@ -42,6 +48,18 @@ function openInBrowser(url: string): void {
 }
 
 /**
+ * The launcher `/new` starts runs with, configured as `assess run` is (flags > environment and
+ * .env > settings file > defaults), writing to the workspace's archive connection. Bad settings
+ * (an unknown provider, a broken desk file) stop the server at start like they stop a run; a
+ * missing API key only makes `/new` say so.
+ */
+export async function launcherFor(options: ServeOptions, io: CliIo, db: ArchiveDb): Promise<AssessmentLauncher> {
+  const { config, abs } = resolveRunConfig({ ...options, format: 'md' }, io);
+  const { agents, prompts } = await loadDesksAndPrompts(config, abs, {});
+  return createLauncher({ config: withAbsolutePaths(config, abs), agents, prompts, db, stderr: io.stderr, ...(io.fetch ? { fetch: io.fetch } : {}) });
+}
+
+/**
  * `assess serve [--db FILE] [--port 8080] [--host 127.0.0.1] [--token T] [--open]`: the browser
  * workspace over the archive, until Ctrl-C (exit 130; SIGTERM 143). On a host other than loopback
  * an access token is required: `--token` or $ASSESS_SERVE_TOKEN, else one is generated and printed
@@ -61,9 +79,12 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Ex
   const write = openArchive(path);
   const read = new Database(path, { readonly: true, fileMustExist: true });
   let server;
+  let launcher: AssessmentLauncher | undefined;
   try {
-    server = await startWebServer({ dbPath: path, read, write, token, now: () => new Date(), assetsDir: DEFAULT_ASSETS_DIR }, host, port);
+    launcher = await launcherFor({ ...options, db: path }, io, write);
+    server = await startWebServer({ dbPath: path, read, write, token, now: () => new Date(), assetsDir: DEFAULT_ASSETS_DIR, launcher }, host, port);
   } catch (error) {
+    await launcher?.close();
     read.close();
     write.close();
     throw error;
@@ -74,12 +95,16 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Ex
     `assess serve: ${path}${token !== null ? (given === '' ? '; access token generated (shown once, in the URL above)' : '; access token required') : ''}; Ctrl-C stops\n`,
   );
   if (options.open) openInBrowser(url);
+  const unavailable = launcher.unavailable();
+  if (unavailable) io.stderr.write(`assess serve: ${unavailable}\n`);
 
   const code = await new Promise<ExitCode>((resolve) => {
     const done = () => resolve(interruptExitCode(io.signal) ?? EXIT.cancelled);
     if (io.signal.aborted) done();
     else io.signal.addEventListener('abort', done, { once: true });
   });
+  // Runs in flight are cut and archived as cancelled (resumable) before the connections close.
+  await launcher.close();
   await server.close();
   read.close();
   write.close();
