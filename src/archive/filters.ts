@@ -1,6 +1,7 @@
 import { AGENT_ID_PATTERN } from '../agents/agent-id.js';
 import { InputError } from '../errors/index.js';
 import { parseIsoDate } from '../event/iso-date.js';
+import { RISK_LEVELS, type RiskLevel } from '../synthesis/schema.js';
 
 export const STATUSES = ['ok', 'degraded', 'failed', 'cancelled', 'running', 'incomplete'] as const;
 
@@ -13,7 +14,23 @@ export interface RunFilters {
   status?: (typeof STATUSES)[number];
   /** An event id (prefix) or text in the event title. */
   event?: string;
+  /** `provider/model` one of the run's desks used (desks_json). */
+  model?: string;
+  /** The latest synthesis's overall risk level. */
+  risk?: RiskLevel;
+  /** The feed `watch` took the run's story from (feed_items.feed). */
+  feed?: string;
+  /** Keyset cursor: only runs strictly older than this (started_at, id) in newest-first order. */
+  before?: RunCursor;
+  /** Keyset cursor: only runs strictly newer than this (for a "previous page" link). */
+  after?: RunCursor;
   limit: number;
+}
+
+/** A position in the newest-first order of runs: (started_at, id) is unique and indexed. */
+export interface RunCursor {
+  startedAt: string;
+  id: string;
 }
 
 export interface RawFilters {
@@ -23,6 +40,12 @@ export interface RawFilters {
   status?: string;
   event?: string;
   limit?: string;
+  model?: string;
+  risk?: string;
+  feed?: string;
+  /** `<startedAt>,<runId>` */
+  before?: string;
+  after?: string;
 }
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -64,8 +87,39 @@ export function parseFilters(raw: RawFilters, now: Date = new Date(), defaultLim
     if (raw.event.trim() === '') throw new InputError('--event needs an event id or some title text');
     filters.event = raw.event.trim();
   }
+  if (raw.model !== undefined) {
+    if (!/^[^\s/]+\/\S+$/.test(raw.model.trim())) throw new InputError(`--model ${raw.model}: expected provider/model, such as anthropic/claude-sonnet-4-5`);
+    filters.model = raw.model.trim();
+  }
+  if (raw.risk !== undefined) {
+    const risk = raw.risk.trim().toLowerCase();
+    if (!(RISK_LEVELS as readonly string[]).includes(risk)) throw new InputError(`--risk ${raw.risk}: expected one of ${RISK_LEVELS.join(', ')}`);
+    filters.risk = risk as RiskLevel;
+  }
+  if (raw.feed !== undefined) {
+    if (raw.feed.trim() === '') throw new InputError('--feed needs a feed name');
+    filters.feed = raw.feed.trim();
+  }
+  if (raw.before !== undefined) filters.before = parseCursor(raw.before, '--before');
+  if (raw.after !== undefined) filters.after = parseCursor(raw.after, '--after');
   return filters;
 }
+
+function parseCursor(value: string, flag: string): RunCursor {
+  const comma = value.indexOf(',');
+  const startedAt = value.slice(0, comma);
+  const id = value.slice(comma + 1);
+  if (comma < 1 || id === '' || Number.isNaN(Date.parse(startedAt))) throw new InputError(`${flag} ${value}: expected <startedAt>,<runId> from a page link`);
+  return { startedAt, id };
+}
+
+/** The cursor text for a run (what parseCursor reads back). */
+export function cursorOf(run: { startedAt: string; runId: string }): string {
+  return `${run.startedAt},${run.runId}`;
+}
+
+/** A run's overall risk: its latest synthesis's (an indexed lookup on the syntheses primary key). */
+export const LATEST_RISK_SQL = 'SELECT s.overall_risk FROM syntheses s WHERE s.run_id = r.id ORDER BY s.version DESC LIMIT 1';
 
 /** SQL conditions over `runs r` for these filters (status incomplete/running is refined in code). */
 export function filterSql(filters: RunFilters): { where: string; params: Record<string, string> } {
@@ -92,6 +146,28 @@ export function filterSql(filters: RunFilters): { where: string; params: Record<
     const escaped = filters.event.replace(/[\\%_]/g, (c) => `\\${c}`);
     params['eventPrefix'] = `${escaped.toLowerCase()}%`;
     params['eventText'] = `%${escaped}%`;
+  }
+  if (filters.model) {
+    clauses.push("EXISTS (SELECT 1 FROM json_each(r.desks_json) j WHERE json_extract(j.value, '$.provider') || '/' || json_extract(j.value, '$.model') = @model)");
+    params['model'] = filters.model;
+  }
+  if (filters.risk) {
+    clauses.push(`(${LATEST_RISK_SQL}) = @risk`);
+    params['risk'] = filters.risk;
+  }
+  if (filters.feed) {
+    clauses.push('r.id IN (SELECT fi.run_id FROM feed_items fi WHERE fi.feed = @feed AND fi.run_id IS NOT NULL)');
+    params['feed'] = filters.feed;
+  }
+  if (filters.before) {
+    clauses.push('(r.started_at < @beforeAt OR (r.started_at = @beforeAt AND r.id < @beforeId))');
+    params['beforeAt'] = filters.before.startedAt;
+    params['beforeId'] = filters.before.id;
+  }
+  if (filters.after) {
+    clauses.push('(r.started_at > @afterAt OR (r.started_at = @afterAt AND r.id > @afterId))');
+    params['afterAt'] = filters.after.startedAt;
+    params['afterId'] = filters.after.id;
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { displayStatus } from './liveness.js';
-import { filterSql, overFetch, type RunFilters } from './filters.js';
+import { LATEST_RISK_SQL, filterSql, overFetch, type RunFilters } from './filters.js';
 
 export interface RunSummary {
   runId: string;
@@ -36,23 +36,27 @@ interface Row {
  * The query behind `runs list`, for a WHERE clause from filterSql. The per-run counts and cost
  * are read from covering indexes (migration 6), never from the calls and desk_results rows.
  */
-export function listRunsSql(where: string): string {
+export function listRunsSql(where: string, order: 'DESC' | 'ASC' = 'DESC'): string {
   return `SELECT r.id, r.started_at, r.finished_at, r.event_id, r.event_title, r.status, r.pid, r.host,
         json_array_length(r.desks_json) AS requested,
         (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id AND d.status = 'ok') AS ok,
         (SELECT COUNT(DISTINCT d.agent_id) FROM desk_results d WHERE d.run_id = r.id) AS seen,
-        (SELECT s.overall_risk FROM syntheses s WHERE s.run_id = r.id ORDER BY s.version DESC LIMIT 1) AS overall_risk,
+        (${LATEST_RISK_SQL}) AS overall_risk,
         (SELECT SUM(c.cost_usd) FROM calls c WHERE c.run_id = r.id) AS cost
        FROM runs r ${where}
-       ORDER BY r.started_at DESC, r.id DESC
+       ORDER BY r.started_at ${order}, r.id ${order}
        LIMIT @limit`;
 }
 
-/** Runs newest first with the columns `runs list` shows. */
+/**
+ * Runs newest first with the columns `runs list` shows. With an `after` cursor (a previous page)
+ * the rows nearest the cursor are read oldest first, then turned back to newest first.
+ */
 export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
   const { where, params } = filterSql(filters);
-  const rows = db.prepare(listRunsSql(where)).all({ ...params, limit: overFetch(filters) }) as Row[];
-  return rows
+  const backwards = filters.after !== undefined && filters.before === undefined;
+  const rows = db.prepare(listRunsSql(where, backwards ? 'ASC' : 'DESC')).all({ ...params, limit: overFetch(filters) }) as Row[];
+  const summaries = rows
     .map((r) => ({
       runId: r.id,
       startedAt: r.started_at,
@@ -69,4 +73,5 @@ export function listRuns(db: Database, filters: RunFilters): RunSummary[] {
     }))
     .filter((r) => !filters.status || r.status === filters.status)
     .slice(0, filters.limit);
+  return backwards ? summaries.reverse() : summaries;
 }

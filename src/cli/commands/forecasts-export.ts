@@ -6,6 +6,7 @@ import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { csvField } from '../../report/csv-field.js';
 
 export interface ForecastsExportOptions {
   db?: string;
@@ -13,11 +14,8 @@ export interface ForecastsExportOptions {
   out?: string;
 }
 
-/** One CSV field (RFC 4180): quoted when it holds a quote, comma, CR or LF; quotes doubled. */
-export function csvField(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+// The quoter is shared with the workspace's /runs.csv (src/report/csv-field.ts).
+export { csvField } from '../../report/csv-field.js';
 
 export const CSV_COLUMNS = [
   'record',
