@@ -28,7 +28,7 @@ export { escapeHtml };
 
 /** Fragment ids from data: only [A-Za-z0-9_-] survive; `:` (item ids) becomes `_`, which ids never contain. */
 const anchor = (prefix: string, id: string): string => `${prefix}-${id.replace(/:/g, '_').replace(/[^A-Za-z0-9_-]/g, '-')}`;
-const deskAnchor = (agentId: string) => anchor('desk', agentId);
+export const deskAnchor = (agentId: string) => anchor('desk', agentId);
 const itemAnchor = (itemId: string) => anchor('item', itemId);
 
 /** Blank lines start paragraphs, single line breaks stay line breaks. */
@@ -130,8 +130,17 @@ ${changes}</ul>
 `;
 }
 
+/**
+ * Pieces a host page may swap. The workspace (`assess serve`) forbids inline style by its CSP,
+ * which `bar` uses, so it passes a bar of its own; the exported report keeps `bar`.
+ */
+export interface AssessmentPieces {
+  bar?: (p: number, className?: string) => SafeHtml;
+}
+
 /** One desk's assessment, laid out like the Markdown report. */
-function renderAssessment(a: AgentAssessment, trackRecord?: TrackRecord): SafeHtml {
+export function renderAssessment(a: AgentAssessment, trackRecord?: TrackRecord, pieces: AssessmentPieces = {}): SafeHtml {
+  const drawBar = pieces.bar ?? bar;
   const place = a.agentName.replace(/ Desk$/, '');
   const headingId = `${deskAnchor(a.agentId)}-title`;
   // Assessments archived before grounding have no evidence to show: their table keeps three columns.
@@ -158,7 +167,7 @@ ${list.map(
   // archived before then have neither and keep the old columns.
   const resolvable = a.trajectories.some((t) => t.resolveBy || t.resolution);
   const trajectories = a.trajectories.map(
-    (t) => html`<tr id="${itemAnchor(t.id)}"><th scope="row">${t.name} <code>${t.id}</code></th><td class="nowrap">${t.label}<br><strong>${percent(t.probability)}</strong> ${bar(t.probability, 'bar small')}</td>${
+    (t) => html`<tr id="${itemAnchor(t.id)}"><th scope="row">${t.name} <code>${t.id}</code></th><td class="nowrap">${t.label}<br><strong>${percent(t.probability)}</strong> ${drawBar(t.probability, 'bar small')}</td>${
       resolvable
         ? html`<td class="resolves"><strong class="nowrap">${t.resolveBy ?? '—'}</strong>${t.resolution ? html`<div class="criterion small">${t.resolution}</div>` : ''}</td>`
         : ''
@@ -227,7 +236,7 @@ ${
 `
     : ''
 }
-<p class="provenance">Confidence: <strong>${percent(a.confidence)}</strong> ${bar(a.confidence, 'bar small')} · ${a.provenance.provider}/${a.provenance.model} · prompt <code>${a.provenance.promptHash}</code></p>
+<p class="provenance">Confidence: <strong>${percent(a.confidence)}</strong> ${drawBar(a.confidence, 'bar small')} · ${a.provenance.provider}/${a.provenance.model} · prompt <code>${a.provenance.promptHash}</code></p>
 <p class="signoff">— ${a.signOff}</p>
 </div>
 </details>

@@ -1,5 +1,25 @@
+import { loadCalls } from '../../archive/load-run.js';
+import { loadRunReviews } from '../../archive/reviews.js';
+import { toRunJson } from '../../report/json.js';
 import type { PageHandler } from '../deps.js';
-import { notBuilt } from './not-built.js';
+import { respond } from '../respond.js';
+import { lookupRun } from '../views/run-lookup.js';
+import { renderRunPage } from '../views/run-view.js';
 
-// Placeholder until this page is built (issue 15).
-export const runPage: PageHandler = (c) => notBuilt(c, 'runPage');
+/**
+ * `/runs/:id` (a full id or a unique prefix): the consolidated view, the desks, the calls. The JSON
+ * twin is the run's JSON report exactly as `assess runs show <id> --format json` gives it.
+ */
+export const runPage: PageHandler = (c, deps) => {
+  const found = lookupRun(c, deps, c.req.param('id') ?? '');
+  if ('response' in found) return found.response;
+  const { result } = found.run;
+  return respond(c, toRunJson(result), () =>
+    renderRunPage({
+      run: result,
+      calls: loadCalls(deps.read, result.runId),
+      reviews: loadRunReviews(deps.read, result.runId),
+      csrf: c.get('csrf'),
+    }),
+  );
+};

@@ -1,0 +1,34 @@
+import type { Review } from '../../archive/reviews.js';
+import type { RunResult } from '../../pipeline/run-event.js';
+import { html, type SafeHtml } from '../../report/escape-html.js';
+import { deskAnchor, renderAssessment } from '../../report/html.js';
+import { reviewPanel } from '../components/review-panel.js';
+import { svgBar } from './run-bar.js';
+
+/**
+ * One desk of a run as the workspace shows it, on the run page and on the desk page alike: the
+ * assessment shaped like the seed report (the report's own renderer), or the desk's failure, then
+ * the desk's review panel.
+ */
+export function deskSection(run: RunResult, agentId: string, reviews: readonly Review[], csrf: string): SafeHtml {
+  const assessment = run.assessments.find((a) => a.agentId === agentId);
+  const failure = run.failures.find((f) => f.agentId === agentId);
+  const panel = reviewPanel({
+    runId: run.runId,
+    kind: 'desk',
+    ref: agentId,
+    reviews: reviews.filter((r) => r.kind === 'desk' && r.ref === agentId),
+    csrf,
+    rating: true,
+  });
+  const body = assessment
+    ? renderAssessment(assessment, undefined, { bar: svgBar })
+    : html`<section class="desk failed" id="${deskAnchor(agentId)}" aria-labelledby="${deskAnchor(agentId)}-title">
+<h2 id="${deskAnchor(agentId)}-title">${agentId}</h2>
+<p class="desk-failure"><span class="badge sev-critical">failed${failure ? html` (${failure.kind})` : ''}</span> ${failure?.reason ?? 'no result was recorded for this desk'}</p>
+</section>`;
+  return html`<div class="desk-block" data-desk="${agentId}">
+${body}
+${panel}
+</div>`;
+}
