@@ -45,3 +45,4 @@ export {
 export { POOL_METHODS, poolForecaster, poolProbabilities, poolVectors, pooledForecasts, uniformProbabilities, type PoolMethod } from './pooling.js';
 export { forecastsByForecaster, scoredQuestions, type ScoreScope } from './scope.js';
 export { RANKING_MIN_RESOLVED, scoreForecasters, type ForecasterRow, type Leaderboard } from './leaderboard.js';
+export { SCORE_GROUPINGS, buildScoresReport, type ScoreGroup, type ScoreGrouping, type ScoreRow, type ScoresReport } from './scores-report.js';
