@@ -9,6 +9,7 @@ import type { DeskUpdate } from '../assessment/update.js';
 import { escapeHtml, html, SafeHtml, type Html } from './escape-html.js';
 import { BACKGROUND, citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
 import { renderSinceLastHtml } from './since-last-html.js';
+import { renderReviewsHtml, REVIEWS_STYLE } from './reviews-html.js';
 import { threadLine } from './thread-line.js';
 import { trackRecordText, type RunReportOptions, type TrackRecord } from './markdown.js';
 
@@ -512,7 +513,7 @@ export function renderRunHtml(run: RunResult, options: RunReportOptions = {}): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="assess">
 <title>${event.title} — assess run ${run.runId}</title>
-<style>${new SafeHtml(STYLE)}</style>
+<style>${new SafeHtml(STYLE)}${options.reviews?.length ? new SafeHtml(REVIEWS_STYLE) : ''}</style>
 </head>
 <body>
 <div class="page">
@@ -546,7 +547,7 @@ ${
     : html`<p class="notes"><em>No synthesis: ${run.synthesisError ?? 'unknown reason'}.</em></p>`
 }
 </section>
-</main>
+${options.reviews ? renderReviewsHtml(run, options.reviews) : ''}</main>
 <footer class="site-footer">
 <p>Usage: ${t.calls} call(s), ${thousands(t.inputTokens)} tokens in${cacheNote(t)}, ${thousands(t.outputTokens)} out; ${cost}.</p>
 <p>Run <code>${run.runId}</code> · started ${run.startedAt} · finished ${run.finishedAt} · prompts: desk <code>${run.promptHashes.desk}</code>, synthesis <code>${run.promptHashes.synthesis}</code></p>

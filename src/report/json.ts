@@ -1,7 +1,12 @@
+import type { Review } from '../archive/reviews.js';
 import type { RunResult } from '../pipeline/run-event.js';
 
-/** The run as one JSON document for scripts. The event is flattened so `event.id` sits beside its fields. */
-export function toRunJson(run: RunResult) {
+/**
+ * The run as one JSON document for scripts. The event is flattened so `event.id` sits beside its fields.
+ * With `reviews` (from the archive: `runs show`, `runs export`, the run page's twin) it carries them
+ * as `reviews`, oldest first; without (a run just made, --no-archive) the document is as before.
+ */
+export function toRunJson(run: RunResult, reviews?: readonly Review[]) {
   return {
     runId: run.runId,
     status: run.status,
@@ -18,9 +23,10 @@ export function toRunJson(run: RunResult) {
     budget: run.budget ?? null,
     // The thread the event was in when the run started: { id, title, events, link }; null with --no-archive.
     thread: run.thread ?? null,
+    ...(reviews ? { reviews } : {}),
   };
 }
 
-export function renderRunJson(run: RunResult): string {
-  return `${JSON.stringify(toRunJson(run), null, 2)}\n`;
+export function renderRunJson(run: RunResult, reviews?: readonly Review[]): string {
+  return `${JSON.stringify(toRunJson(run, reviews), null, 2)}\n`;
 }

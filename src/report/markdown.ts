@@ -7,6 +7,8 @@ import { groupInOrder } from './group-in-order.js';
 import { thousands } from '../format/thousands.js';
 import type { DeskUpdate } from '../assessment/update.js';
 import { renderSinceLastMarkdown } from './since-last-markdown.js';
+import { renderReviewsMarkdown } from './reviews-markdown.js';
+import type { Review } from '../archive/reviews.js';
 import { threadLine } from './thread-line.js';
 import { citation, evidenceMark, groundingText, movementText, reasonText, updateHeading } from './desk-update.js';
 
@@ -46,6 +48,8 @@ export type TrackRecords = Readonly<Record<string, TrackRecord>>;
 
 export interface RunReportOptions {
   trackRecords?: TrackRecords;
+  /** Analysts' reviews of the run (loadRunReviews); a "Reviews" section when there are any. */
+  reviews?: readonly Review[];
 }
 
 /** "JP-01: Brier 0.18 over 3 questions". */
@@ -233,6 +237,7 @@ export function renderRunMarkdown(run: RunResult, options: RunReportOptions = {}
   }
   if (run.synthesis) out.push(renderRiskViewMarkdown(run.synthesis));
   else out.push('## Consolidated risk view', '', `_No synthesis: ${run.synthesisError ?? 'unknown reason'}._`, '');
+  if (options.reviews && options.reviews.length > 0) out.push(renderReviewsMarkdown(run, options.reviews));
 
   const t = run.usage.total;
   const cost = t.costUsd === null ? 'cost unknown for these models' : `estimated ${usd(t.costUsd)}${t.costComplete ? '' : ' (some models unpriced)'}`;

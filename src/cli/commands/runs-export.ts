@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadTrackRecords } from '../../archive/forecast-scores.js';
 import { loadRun } from '../../archive/load-run.js';
 import { resolveRunId } from '../../archive/resolve-run-id.js';
+import { loadRunReviews } from '../../archive/reviews.js';
 import { InputError } from '../../errors/index.js';
 import { renderRunHtml } from '../../report/html.js';
 import { renderRunJson } from '../../report/json.js';
@@ -16,9 +17,11 @@ import type { CliIo } from '../io.js';
 export async function runsExportCommand(id: string, options: { db?: string; format: string; out?: string }, io: CliIo): Promise<ExitCode> {
   checkFormat(options.format, ['md', 'json', 'html']);
   const text = await withArchive(options, io, (db) => {
-    const { result } = loadRun(db, resolveRunId(db, id));
-    if (options.format === 'json') return renderRunJson(result);
-    const report = { trackRecords: loadTrackRecords(db) };
+    const runId = resolveRunId(db, id);
+    const { result } = loadRun(db, runId);
+    const reviews = loadRunReviews(db, runId);
+    if (options.format === 'json') return renderRunJson(result, reviews);
+    const report = { trackRecords: loadTrackRecords(db), reviews };
     return options.format === 'html' ? renderRunHtml(result, report) : renderRunMarkdown(result, report);
   });
   if (options.out) {

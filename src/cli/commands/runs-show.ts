@@ -1,6 +1,7 @@
 import { loadTrackRecords } from '../../archive/forecast-scores.js';
 import { loadCalls, loadRun } from '../../archive/load-run.js';
 import { resolveRunId } from '../../archive/resolve-run-id.js';
+import { loadRunReviews } from '../../archive/reviews.js';
 import { InputError } from '../../errors/index.js';
 import { renderCallLogMarkdown } from '../../report/call-log.js';
 import { renderRunJson } from '../../report/json.js';
@@ -39,7 +40,9 @@ export async function runsShowCommand(
       else io.stdout.write(assessment ? renderAssessmentMarkdown(assessment) : `## ${agent}\n\n_Failed (${failure?.kind}): ${failure?.reason}_\n`);
       return EXIT.ok;
     }
-    io.stdout.write(options.format === 'json' ? renderRunJson(result) : renderRunMarkdown(result, { trackRecords: loadTrackRecords(db) }));
+    // Reviews ride along in both formats: `reviews` is always there in JSON (empty when none).
+    const reviews = loadRunReviews(db, runId);
+    io.stdout.write(options.format === 'json' ? renderRunJson(result, reviews) : renderRunMarkdown(result, { trackRecords: loadTrackRecords(db), reviews }));
     return EXIT.ok;
   });
 }
