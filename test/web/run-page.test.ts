@@ -125,4 +125,47 @@ describe('run page', () => {
     expect(page).toContain('replay: no recordings for event');
     expect(page).toContain('No synthesis');
   });
+
+  it('a desk page shows one assessment with prev / next desk links and a link back to the run', async () => {
+    const run = (await (await fx.request(`/runs/${seed}.json`)).json()) as { desks: { agentId: string }[] };
+    const order = run.desks.map((d) => d.agentId);
+    const second = order[1]!;
+    const r = await fx.request(`/runs/${seed.slice(0, 8)}/desks/${second.toLowerCase()}`);
+    expect(r.status).toBe(200);
+    const page = await r.text();
+    expect(page.match(/<section class="desk" id="desk-/g)).toHaveLength(1);
+    expect(page).toContain(`<section class="desk" id="desk-${second}"`);
+    expect(page).toContain(`<a rel="prev" href="/runs/${seed}/desks/${order[0]}">`);
+    expect(page).toContain(`<a rel="next" href="/runs/${seed}/desks/${order[2]}">`);
+    expect(page).toContain(`<a href="/runs/${seed}">`);
+    const first = await (await fx.request(`/runs/${seed}/desks/${order[0]}`)).text();
+    expect(first).not.toContain('rel="prev"');
+    const last = await (await fx.request(`/runs/${seed}/desks/${order[order.length - 1]}`)).text();
+    expect(last).not.toContain('rel="next"');
+  });
+
+  it("a desk page's JSON twin is `runs show --agent <desk> --format json`, for an assessment and a failure", async () => {
+    for (const [run, desk] of [[seed, 'JP-01'], [hostile, 'CN-01']] as const) {
+      const r = await fx.request(`/runs/${run}/desks/${desk}.json`);
+      expect(r.status).toBe(200);
+      const cli = assess(['runs', 'show', run, '--agent', desk, '--db', fx.db, '--format', 'json']);
+      expect(cli.code).toBe(0);
+      expect(await r.json()).toEqual(JSON.parse(cli.stdout));
+    }
+    const failed = await (await fx.request(`/runs/${hostile}/desks/CN-01`)).text();
+    expect(failed).toContain('class="desk failed"');
+    expect(failed).not.toContain('<img src=x');
+  });
+
+  it('an unknown desk is a 404 naming the run\'s desks', async () => {
+    const r = await fx.request(`/runs/${seed}/desks/XX-99`);
+    expect(r.status).toBe(404);
+    const text = await r.text();
+    expect(text).toContain('has no desk XX-99');
+    for (const desk of DESKS) expect(text).toContain(desk);
+    const twin = await fx.request(`/runs/${seed}/desks/XX-99.json`);
+    expect(twin.status).toBe(404);
+    expect(((await twin.json()) as { error: string }).error).toMatch(/has no desk XX-99; its desks: /);
+    expect((await fx.request(`/runs/ffffffff/desks/JP-01`)).status).toBe(404);
+  });
 });

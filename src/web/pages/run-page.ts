@@ -14,12 +14,9 @@ export const runPage: PageHandler = (c, deps) => {
   const found = lookupRun(c, deps, c.req.param('id') ?? '');
   if ('response' in found) return found.response;
   const { result } = found.run;
-  return respond(c, toRunJson(result), () =>
-    renderRunPage({
-      run: result,
-      calls: loadCalls(deps.read, result.runId),
-      reviews: loadRunReviews(deps.read, result.runId),
-      csrf: c.get('csrf'),
-    }),
+  const reviews = loadRunReviews(deps.read, result.runId);
+  // The same document `runs show --format json` writes, reviews included.
+  return respond(c, toRunJson(result, reviews), () =>
+    renderRunPage({ run: result, calls: loadCalls(deps.read, result.runId), reviews, csrf: c.get('csrf') }),
   );
 };
