@@ -124,6 +124,17 @@ describe('reviews in the workspace', () => {
     expect(panel).toContain('2/5');
     expect(panel).toContain('Invented source');
 
+    // Where pages show it: the run page and the desk page (their panels), and the run page's JSON twin carries it as data.
+    for (const path of [`/runs/${runId}`, `/runs/${runId}/desks/US-01`]) {
+      const shown = await fx.request(path);
+      expect(shown.status, path).toBe(200);
+      const markup = await shown.text();
+      expectInert(markup);
+      expect(markup, path).toContain('Eve &lt;b&gt;');
+    }
+    const twin = (await (await fx.request(`/runs/${runId}.json`)).json()) as { reviews: { note: string | null }[] };
+    expect(twin.reviews).toEqual(JSON.parse(JSON.stringify(reviews)));
+
     const exported = renderRunHtml(loadRun(fx.deps.read, runId).result, { reviews });
     expectInert(exported);
     expect(exported).toContain('<section id="reviews"');
