@@ -34,7 +34,7 @@ function facetOptions(facet: FacetName, counted: readonly FacetValue[] | undefin
   return [...values].map(([value, count]) => ({ value, count }));
 }
 
-export function filterForm(action: string, query: ListQuery, facets: Partial<Record<FacetName, FacetValue[]>> | null): SafeHtml {
+export function filterForm(action: string, query: ListQuery, facets: Record<FacetName, FacetValue[]> | null): SafeHtml {
   return html`<form class="facets" method="get" action="${action}" aria-label="Filters">
 ${action === '/search' ? html`<input type="hidden" name="q" value="${query.q ?? ''}">` : ''}
 ${FACET_LABELS.map(([facet, field, label]) => {
@@ -65,6 +65,7 @@ export function runsView(d: RunsPageData): SafeHtml {
   const rows = d.runs;
   return html`<h1>Runs</h1>
 ${filterForm('/', d.query, d.facets)}
+<p class="muted facet-note">Counts cover at most the newest ${d.facets.window.toLocaleString('en-US')} matching runs.</p>
 ${pager(d.page)}
 <table class="runs">
 <caption class="visually-hidden">Runs, newest first</caption>
