@@ -134,7 +134,7 @@ describe('live pages in a real browser', () => {
       .poll(async () => {
         const states = await desks.allTextContents();
         return states.includes('ok') && states.some((x) => x !== 'ok');
-      }, { timeout: 20_000, intervals: [50] })
+      }, { timeout: 20_000, interval: 50 })
       .toBe(true);
     expect(page.url()).toBe(jobUrl);
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 30_000 });

@@ -202,3 +202,23 @@ describe('/new: keys stay on the server', () => {
     }
   });
 });
+
+describe('/new: the server stopping', () => {
+  it('aborts the run in flight: it is archived as cancelled (resumable) and the job says how to finish it', async () => {
+    const fixture = webFixture({ build: false });
+    const launcher = await launcherFor({ provider: 'replay', db: fixture.db }, testIo(fixture.dir), fixture.deps.write);
+    fixture.deps.launcher = launcher;
+    try {
+      const { jobId } = await launcher.start({ file: { name: 'jbic-550b.md', bytes: readFileSync(SEED) }, desks: ['JP-01', 'US-01', 'CN-01'] });
+      await launcher.close();
+      const status = launcher.status(jobId)!;
+      expect(status.state).toBe('failed');
+      expect(status.message).toMatch(/^interrupted \(\d\/3 desks\); finish it with: assess resume [0-9a-f]{8}$/);
+      const run = (await (await fixture.request(`/runs/${status.runId}.json`)).json()) as { status: string };
+      expect(run.status).toBe('cancelled');
+      await expect(launcher.start({ title: 'A title', text: 'Some text.', desks: ['JP-01'] })).rejects.toThrow(/server is stopping/);
+    } finally {
+      fixture.close();
+    }
+  });
+});
