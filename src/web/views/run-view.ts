@@ -61,7 +61,7 @@ function consolidated(model: RunPageModel): SafeHtml {
   if (!view) {
     return html`<section id="consolidated" class="consolidated" aria-labelledby="consolidated-title">
 <h2 id="consolidated-title">Consolidated view</h2>
-<p class="notes"><em>No synthesis: ${run.synthesisError ?? 'unknown reason'}.</em></p>
+<p class="notes"><em>No synthesis: ${(run.synthesisError ?? 'unknown reason').replace(/^no synthesis:\s*/i, '')}.</em></p>
 ${panel}
 </section>`;
   }
