@@ -32,6 +32,7 @@ export function withJsonTwins(fetch: (request: Request) => Response | Promise<Re
       url.pathname = base === '/index' ? '/' : base;
       headers.set(JSON_TWIN_HEADER, '1');
     }
-    return fetch(new Request(url, { method: request.method, headers, body: request.body, duplex: 'half' } as RequestInit));
+    // The client's abort signal goes along, so a stream (SSE) ends when its client leaves.
+    return fetch(new Request(url, { method: request.method, headers, body: request.body, signal: request.signal, duplex: 'half' } as RequestInit));
   };
 }
