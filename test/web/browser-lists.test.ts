@@ -3,11 +3,10 @@
  * and /questions load with no console error under the CSP; j/k + Enter on the runs page opens a
  * run; screenshots for the docs.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
+import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
 import { addJapaneseRun, JA_QUERY } from './lists-support.js';
 import { webFixture, type WebFixture } from './support.js';
 
@@ -22,7 +21,6 @@ describe('list pages in a real browser', () => {
     jaRun = addJapaneseRun(fixture.dir, fixture.db);
     server = await serveFixture(fixture);
     browser = await launchBrowser();
-    mkdirSync('docs/screenshots', { recursive: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -43,7 +41,7 @@ describe('list pages in a real browser', () => {
       const response = await page.goto(`${server.url}${path.slice(1)}`);
       expect(response?.status(), path).toBe(200);
       if (h1) expect(await page.locator('h1').first().textContent()).toBe(h1);
-      if (shot) await page.screenshot({ path: `docs/screenshots/${shot}.png`, fullPage: true });
+      if (shot) await page.screenshot({ path: screenshotPath(`${shot}.png`), fullPage: true });
     }
     await page.goto(`${server.url}search?q=${encodeURIComponent(JA_QUERY)}`);
     expect(await page.locator('.hits mark').first().textContent()).toBe(JA_QUERY);

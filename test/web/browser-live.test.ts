@@ -4,7 +4,6 @@
  * progress page shows the desks progressing, then the browser lands on the run page.
  * Screenshots: docs/screenshots/feeds.png and docs/screenshots/new.png.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Browser } from 'playwright-core';
@@ -15,11 +14,10 @@ import type { FeedConfig } from '../../src/feeds/types.js';
 import { ensureFeeds, recordPollFailure, recordPollSuccess } from '../../src/feeds/watch-store.js';
 import type { AssessmentLauncher, JobStatus } from '../../src/web/deps.js';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
+import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
 import { webFixture, type WebFixture } from './support.js';
 
 const SEED = join(PACKAGE_ROOT, 'fixtures', 'events', 'jbic-550b.md');
-const SHOTS = join(PACKAGE_ROOT, 'docs', 'screenshots');
 
 /**
  * The replay provider finishes a run in well under a second, faster than a page can show it: this
@@ -87,7 +85,6 @@ describe('live pages in a real browser', () => {
     recordPollFailure(fixture.deps.write, 'asia', { at, httpStatus: 502, error: 'HTTP 502 Bad Gateway', nextPollAt: next });
     server = await serveFixture(fixture);
     browser = await launchBrowser();
-    mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -105,7 +102,7 @@ describe('live pages in a real browser', () => {
     const asia = twin.feeds.findIndex((f) => f.name === 'asia');
     const status = page.locator(`[data-field="feed-${asia}-lastStatus"]`);
     await expect(status.textContent()).resolves.toBe('502');
-    await page.screenshot({ path: join(SHOTS, 'feeds.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('feeds.png'), fullPage: true });
 
     // A marker on the window: still there afterwards means the page was updated, not reloaded.
     await page.evaluate('window.assessMarker = 42');
@@ -124,7 +121,7 @@ describe('live pages in a real browser', () => {
     expect(response?.status()).toBe(200);
     expect(await page.locator('input[name="desk"]:checked').count()).toBe(8);
     await page.setInputFiles('#new-file', SEED);
-    await page.screenshot({ path: join(SHOTS, 'new.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('new.png'), fullPage: true });
 
     await Promise.all([page.waitForURL(/\/new\/[0-9a-f-]+$/), page.locator('button[type="submit"]').click()]);
     const jobUrl = page.url();

@@ -4,11 +4,10 @@
  * j/k moves between desk cards, n follows to the next desk, and "only differences" hides the
  * unchanged rows. Saves docs/screenshots/run.png and compare.png.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
+import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
 import { webFixture, type WebFixture } from './support.js';
 
 describe('run, desk and compare pages in a real browser', () => {
@@ -23,7 +22,6 @@ describe('run, desk and compare pages in a real browser', () => {
     [seed, followUp] = fixture.runs as [string, string];
     server = await serveFixture(fixture);
     browser = await launchBrowser();
-    mkdirSync('docs/screenshots', { recursive: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -61,7 +59,7 @@ describe('run, desk and compare pages in a real browser', () => {
     expect(await page.evaluate(selectedDesk)).toBe(cards[1]);
     expect(await page.locator('.desk-card.selected').count()).toBe(1);
     // The top of the page (header, consolidated view and its charts); the whole page is 8 desks long.
-    await page.screenshot({ path: 'docs/screenshots/run.png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2600 } });
+    await page.screenshot({ path: screenshotPath('run.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2600 } });
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -87,7 +85,7 @@ describe('run, desk and compare pages in a real browser', () => {
     const changed = await page.locator('tr.changed').count();
     const same = await page.locator('tr.same').count();
     expect(changed).toBeGreaterThan(0);
-    await page.screenshot({ path: 'docs/screenshots/compare.png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1800 } });
+    await page.screenshot({ path: screenshotPath('compare.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1800 } });
     // Desks of one run compared with themselves: every row is unchanged, then all hidden.
     await page.goto(`${server.url}compare?run=${seed}&a=JP-01&b=JP-01`);
     expect(await page.locator('tr.same').count()).toBeGreaterThan(3);

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWebServer, type RunningServer } from '../../src/web/server.js';
 import type { WebFixture } from './support.js';
@@ -39,4 +41,15 @@ export async function watchedPage(browser: Browser): Promise<{ page: Page; probl
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   return { page, problems };
+}
+
+/**
+ * Where the browser tests save their screenshots: a temporary folder, so a test run never changes
+ * tracked files; `npm run screenshots` points it at docs/screenshots (ASSESS_SCREENSHOTS_DIR) to
+ * refresh the pictures the README shows.
+ */
+export function screenshotPath(name: string): string {
+  const dir = process.env['ASSESS_SCREENSHOTS_DIR'] ?? join(tmpdir(), 'assess-screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
 }
