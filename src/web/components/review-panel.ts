@@ -61,7 +61,7 @@ ${ratings}<label class="review-field">Flag a problem <select name="flag">
 <option value="">no flag</option>
 ${REVIEW_FLAGS.map((f) => html`<option value="${f}">${FLAG_LABELS[f]}</option>`)}
 </select></label>
-<label class="review-field review-note-field">Note <span class="muted">(Markdown)</span>
+<label class="review-field review-note-field"><span>Note <span class="muted">(Markdown)</span></span>
 <textarea name="note" rows="4" maxlength="${MAX_NOTE_CHARS}"></textarea></label>
 <button type="submit">Save review</button>
 </form>
