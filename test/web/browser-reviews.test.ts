@@ -3,13 +3,12 @@
  * press a digit key to rate and submit (app.js submits `form[data-rate]`), land back at the panel,
  * reload: the review is still there, and `assess runs show` lists it. No console errors.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRunReviews } from '../../src/archive/reviews.js';
 import type { RunningServer } from '../../src/web/server.js';
 import { assess } from '../support/forecast-archive.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
+import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
 import { webFixture, type WebFixture } from './support.js';
 
 describe('reviews in a real browser', () => {
@@ -66,8 +65,7 @@ describe('reviews in a real browser', () => {
     // an assessment runs to tens of thousands of pixels).
     await page.goto(`${server.url.replace(/\/$/, '')}/runs/${runId}/desks/JP-01`);
     await expect(page.locator('#review-desk-JP-01 .review-author').first().textContent()).resolves.toBe('Aiko Browser');
-    mkdirSync('docs/screenshots', { recursive: true });
-    await page.locator('#review-desk-JP-01').screenshot({ path: 'docs/screenshots/review.png' });
+    await page.locator('#review-desk-JP-01').screenshot({ path: screenshotPath('review.png') });
     expect(problems).toEqual([]);
   }, 60_000);
 });

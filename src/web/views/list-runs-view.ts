@@ -1,4 +1,5 @@
 import { STATUSES } from '../../archive/filters.js';
+import { thousands } from '../../format/thousands.js';
 import type { FacetName, FacetValue } from '../../archive/run-facets.js';
 import { html, type SafeHtml } from '../../report/escape-html.js';
 import { RISK_LEVELS } from '../../synthesis/schema.js';
@@ -65,7 +66,7 @@ export function runsView(d: RunsPageData): SafeHtml {
   const rows = d.runs;
   return html`<h1>Runs</h1>
 ${filterForm('/', d.query, d.facets)}
-<p class="muted facet-note">Counts cover at most the newest ${d.facets.window.toLocaleString('en-US')} matching runs.</p>
+<p class="muted facet-note">Counts cover at most the newest ${thousands(d.facets.window)} matching runs.</p>
 ${pager(d.page)}
 <table class="runs">
 <caption class="visually-hidden">Runs, newest first</caption>
