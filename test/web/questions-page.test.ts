@@ -83,4 +83,17 @@ describe('questions page', () => {
     const list = (await (await fx.request('/questions.json')).json()) as QuestionsPageData;
     expect(list.questions.find((x) => x.id === q.id)!.resolution).toMatchObject({ outcome: 'yes' });
   });
+
+  it('a blank date means now, as assess resolve without --at', async () => {
+    await fx.request('/questions');
+    const data = (await (await fx.request('/questions.json')).json()) as QuestionsPageData;
+    const q = data.questions.filter((x) => x.type === 'binary' && x.resolution === null)[0]!;
+    const before = Date.now();
+    const r = await fx.request(`/questions/${q.id}/resolve`, form({ outcome: 'no', at: '' }));
+    expect(r.status).toBe(303);
+    const shown = JSON.parse(assess(['questions', 'show', q.id, '--format', 'json', '--db', fx.db]).stdout) as QuestionDetail;
+    expect(shown.resolution?.outcome).toBe('no');
+    expect(Date.parse(shown.resolution!.at)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(shown.resolution!.at)).toBeLessThanOrEqual(Date.now());
+  });
 });

@@ -36,8 +36,7 @@ export const questionsPage: PageHandler = (c, deps) => {
     questions: listQuestions(deps.read, { now }),
     scores: buildScoresReport(loadScoringRows(deps.read), by as ScoreGrouping, null),
   };
-  const today = now.toISOString().slice(0, 10);
-  return respond(c, data, (d) => layout({ title: 'Questions', section: 'questions', page: 'questions', body: questionsView(d, c.get('csrf'), today) }));
+  return respond(c, data, (d) => layout({ title: 'Questions', section: 'questions', page: 'questions', body: questionsView(d, c.get('csrf')) }));
 };
 
 const f3 = (v: number | null): string => (v === null ? '—' : v.toFixed(3));
@@ -48,7 +47,7 @@ function resolutionText(q: QuestionSummary): SafeHtml {
   return html`<strong>${outcome}</strong> <span class="muted">at ${q.resolution.at}</span>`;
 }
 
-function resolveForm(q: QuestionSummary, csrf: string, today: string): SafeHtml {
+function resolveForm(q: QuestionSummary, csrf: string): SafeHtml {
   const id = `resolve-${q.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return html`<details class="resolve"><summary>Resolve</summary>
 <form method="post" action="/questions/${encodeURIComponent(q.id)}/resolve" class="resolve-form" aria-label="Resolve ${q.id}">
@@ -56,18 +55,18 @@ ${csrfField(csrf)}
 <label for="${id}-outcome">Outcome</label>
 <select id="${id}-outcome" name="outcome">${q.options.map((o) => html`<option value="${o.id}">${o.label}</option>`)}</select>
 <label><input type="checkbox" name="void" value="1"> void (the question cannot be resolved; say why in the note)</label>
-<label for="${id}-at">At</label><input id="${id}-at" name="at" value="${today}" placeholder="YYYY-MM-DD or 2027-03-01T12:00Z" required>
+<label for="${id}-at">At</label><input id="${id}-at" name="at" placeholder="blank: now; or YYYY-MM-DD, 2026-03-01T12:00Z">
 <label for="${id}-evidence">Evidence URL</label><input id="${id}-evidence" name="evidence" type="url" placeholder="https://…">
 <label for="${id}-note">Note</label><textarea id="${id}-note" name="note" rows="2"></textarea>
 <button type="submit">Record resolution</button>
 </form></details>`;
 }
 
-function questionRows(list: readonly QuestionSummary[], csrf: string, today: string, forms: boolean): SafeHtml {
+function questionRows(list: readonly QuestionSummary[], csrf: string, forms: (q: QuestionSummary) => boolean): SafeHtml {
   return html`<table class="questions"><thead><tr><th scope="col">Question</th><th scope="col">Thread</th><th scope="col">Resolve by</th><th scope="col" class="num">Runs</th><th scope="col">Resolution</th></tr></thead><tbody>
 ${list.map(
   (q) => html`<tr data-nav-item id="q-${q.id.replace(/[^A-Za-z0-9_-]/g, '_')}">
-<td><span class="muted qid">${q.id}</span> ${q.title}${forms ? resolveForm(q, csrf, today) : ''}</td>
+<td><span class="muted qid">${q.id}</span> ${q.title}${forms(q) ? resolveForm(q, csrf) : ''}</td>
 <td><a href="/threads/${q.threadId}">${q.threadId}</a></td>
 <td>${q.resolveBy ?? '—'}</td>
 <td class="num">${q.runs}</td>
@@ -94,13 +93,15 @@ ${g.rows.map(
 </section>`;
 }
 
-function questionsView(d: QuestionsPageData, csrf: string, today: string): SafeHtml {
+function questionsView(d: QuestionsPageData, csrf: string): SafeHtml {
+  // A due question's form is in the Due table; the full list links to it rather than repeating it.
+  const due = new Set(d.due.map((q) => q.id));
   return html`<h1>Questions</h1>
 <section aria-labelledby="due-h"><h2 id="due-h">Due (${d.due.length})</h2>
-${d.due.length === 0 ? html`<p class="message">No question is due: none unresolved past its resolve-by date.</p>` : questionRows(d.due, csrf, today, true)}
+${d.due.length === 0 ? html`<p class="message">No question is due: none unresolved past its resolve-by date.</p>` : questionRows(d.due, csrf, () => true)}
 </section>
 <section aria-labelledby="all-h"><h2 id="all-h">All questions (${d.questions.length})</h2>
-${questionRows(d.questions, csrf, today, true)}
+${questionRows(d.questions, csrf, (q) => !due.has(q.id))}
 </section>
 ${scoresView(d.scores)}`;
 }
@@ -119,11 +120,11 @@ export const resolveFromForm: PageHandler = async (c, deps) => {
   const evidence = text(form['evidence']);
   const note = text(form['note']);
   try {
-    if (at === undefined) throw new InputError('at: the date the outcome happened is required (YYYY-MM-DD)');
+    // Blank means now, as `assess resolve` without --at.
     resolveQuestion(deps.write, {
       questionId: c.req.param('id') ?? '',
       outcome: isVoid ? null : (text(form['outcome']) ?? ''),
-      at,
+      at: at ?? deps.now().toISOString(),
       ...(evidence !== undefined ? { evidence } : {}),
       ...(note !== undefined ? { note } : {}),
       now: deps.now(),
