@@ -27,7 +27,7 @@ import { loadDesksAndPrompts, resolveRunConfig } from './plan-run.js';
 import { checkCostBudgetPrices, parseRuns } from './run-setup.js';
 import { describeThrottling, rememberRateLimits } from './throttling.js';
 import { openArchiveForThreads } from './thread-override.js';
-import { trackRecordsOf } from './track-records.js';
+import { trackRecordsOf } from '../archive/track-records.js';
 
 /**
  * `assess run a.md b.yaml https://… folder/ -`: many events in one command. Everything that does

@@ -17,7 +17,7 @@ import { checkCostBudgetPrices, exitCodeFor, parseRuns } from '../run-setup.js';
 import { describeThrottling, rememberRateLimits } from '../throttling.js';
 import { isJsonLinesPath, readStdinBytes, splitJsonLines } from '../event-inputs.js';
 import { openArchiveForThreads, parseThreadFlags } from '../thread-override.js';
-import { trackRecordsOf } from '../track-records.js';
+import { trackRecordsOf } from '../../archive/track-records.js';
 
 export { exitCodeFor };
 

@@ -23,7 +23,15 @@ export interface ReviewPanelInput {
   author?: string;
   /** Where to come back after saving (a `/runs/…` path of this site); the run page when absent. */
   returnTo?: string;
+  /**
+   * One panel for many targets of a kind (the run's merged risks, its scenarios): the form picks the
+   * target from these, `ref` is ignored, and each review listed names its target.
+   */
+  choices?: readonly { ref: string; label: string }[];
 }
+
+/** The anchor of a many-target panel, by kind (fixed, never from data). */
+const PLURAL_ANCHOR: Record<ReviewKind, string> = { run: 'runs', desk: 'desks', risk: 'risks', trajectory: 'scenarios' };
 
 /** Fixed labels for the target, in the panel's heading. */
 const KIND_WORD: Record<ReviewKind, string> = { run: 'run', desk: 'desk', risk: 'risk', trajectory: 'trajectory' };
@@ -31,8 +39,9 @@ const KIND_WORD: Record<ReviewKind, string> = { run: 'run', desk: 'desk', risk: 
 export { reviewAnchor };
 
 export function reviewPanel(input: ReviewPanelInput): SafeHtml {
-  const id = reviewAnchor(input.kind, input.ref);
-  const target = input.ref === null ? 'this run' : `${KIND_WORD[input.kind]} ${input.ref}`;
+  const choices = input.choices;
+  const id = choices ? `review-${PLURAL_ANCHOR[input.kind]}` : reviewAnchor(input.kind, input.ref);
+  const target = choices ? `its ${KIND_WORD[input.kind]}s` : input.ref === null ? 'this run' : `${KIND_WORD[input.kind]} ${input.ref}`;
   const returnTo = input.returnTo ?? `/runs/${input.runId}`;
   const formId = `${id}-form`;
   const ratings = input.rating
@@ -47,14 +56,20 @@ ${[1, 2, 3, 4, 5].map((n) => html`<label class="review-star"><input type="radio"
 ${renderCurrentRating(input.reviews)}${
     input.reviews.length > 0
       ? html`<ol class="review-list">
-${input.reviews.map((r) => renderReview(r, input.reviews))}</ol>
+${input.reviews.map((r) => (choices ? html`<li class="review-target"><code>${r.ref}</code></li>${renderReview(r, input.reviews)}` : renderReview(r, input.reviews)))}</ol>
 `
       : html`<p class="muted review-empty">No reviews yet.</p>
 `
   }<form class="review-form" id="${formId}" method="post" action="/runs/${input.runId}/reviews"${input.rating ? html` data-rate` : ''}>
 ${csrfField(input.csrf)}
 <input type="hidden" name="kind" value="${input.kind}">
-<input type="hidden" name="ref" value="${input.ref ?? ''}">
+${
+    choices
+      ? html`${choices.map((c) => html`<span id="${reviewAnchor(input.kind, c.ref)}"></span>`)}<label class="review-field">${KIND_WORD[input.kind] === 'risk' ? 'Risk' : 'Trajectory'} <select name="ref" required>
+${choices.map((c) => html`<option value="${c.ref}">${c.ref}: ${c.label}</option>`)}
+</select></label>`
+      : html`<input type="hidden" name="ref" value="${input.ref ?? ''}">`
+  }
 <input type="hidden" name="return" value="${returnTo}">
 <label class="review-field">Author <input type="text" name="author" value="${input.author ?? ''}" required maxlength="${MAX_AUTHOR_CHARS}" autocomplete="name"></label>
 ${ratings}<label class="review-field">Flag a problem <select name="flag">

@@ -1,4 +1,6 @@
 import { loadRunReviews } from '../../archive/reviews.js';
+import { trackRecordsOf } from '../../archive/track-records.js';
+import { reviewAuthor } from './reviews.js';
 import type { PageHandler } from '../deps.js';
 import { respond } from '../respond.js';
 import { renderDeskPage } from '../views/desk-view.js';
@@ -17,5 +19,13 @@ export const deskPage: PageHandler = (c, deps) => {
     return refuse(c, 404, `run ${result.runId.slice(0, 8)} has no desk ${agentId}; its desks: ${result.desks.map((d) => d.agentId).join(', ')}`);
   }
   const data = result.assessments.find((a) => a.agentId === agentId) ?? result.failures.find((f) => f.agentId === agentId) ?? null;
-  return respond(c, data, () => renderDeskPage({ run: result, agentId, reviews: loadRunReviews(deps.read, result.runId), csrf: c.get('csrf') }));
+  return respond(c, data, () =>
+    renderDeskPage({
+      run: result,
+      agentId,
+      reviews: loadRunReviews(deps.read, result.runId),
+      // A review saved here comes back here, with the author remembered.
+      context: { csrf: c.get('csrf'), author: reviewAuthor(c), returnTo: c.req.path, trackRecords: trackRecordsOf(deps.read) ?? {} },
+    }),
+  );
 };

@@ -1,5 +1,7 @@
 import { loadCalls } from '../../archive/load-run.js';
 import { loadRunReviews } from '../../archive/reviews.js';
+import { trackRecordsOf } from '../../archive/track-records.js';
+import { reviewAuthor } from './reviews.js';
 import { toRunJson } from '../../report/json.js';
 import type { PageHandler } from '../deps.js';
 import { respond } from '../respond.js';
@@ -17,6 +19,11 @@ export const runPage: PageHandler = (c, deps) => {
   const reviews = loadRunReviews(deps.read, result.runId);
   // The same document `runs show --format json` writes, reviews included.
   return respond(c, toRunJson(result, reviews), () =>
-    renderRunPage({ run: result, calls: loadCalls(deps.read, result.runId), reviews, csrf: c.get('csrf') }),
+    renderRunPage({
+      run: result,
+      calls: loadCalls(deps.read, result.runId),
+      reviews,
+      context: { csrf: c.get('csrf'), author: reviewAuthor(c), trackRecords: trackRecordsOf(deps.read) ?? {} },
+    }),
   );
 };

@@ -2,7 +2,7 @@ import type { Review } from '../../archive/reviews.js';
 import type { RunResult } from '../../pipeline/run-event.js';
 import { html, type SafeHtml } from '../../report/escape-html.js';
 import { layout } from '../layout.js';
-import { deskSection } from './desk-section.js';
+import { deskSection, type DeskSectionContext } from './desk-section.js';
 import { deskOrder } from './run-view.js';
 
 /**
@@ -13,7 +13,7 @@ export interface DeskPageModel {
   run: RunResult;
   agentId: string;
   reviews: readonly Review[];
-  csrf: string;
+  context: DeskSectionContext;
 }
 
 export function renderDeskPage(model: DeskPageModel): SafeHtml {
@@ -31,7 +31,7 @@ ${prev ? html`<a rel="prev" href="${base}/desks/${prev}">‹ ${prev} <kbd>p</kbd
 ${next ? html`<a rel="next" href="${base}/desks/${next}">${next} › <kbd>n</kbd></a>` : html`<span class="muted">last desk</span>`}
 <a href="/compare?run=${run.runId}&amp;a=${agentId}${next ? html`&amp;b=${next}` : ''}">compare with another desk</a>
 </nav>
-${deskSection(run, agentId, model.reviews, model.csrf)}
+${deskSection(run, agentId, model.reviews, model.context)}
 </article>`;
   return layout({ title: `${agentId} · ${run.event.event.title}`, section: 'runs', page: 'desk', body });
 }

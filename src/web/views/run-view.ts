@@ -12,7 +12,7 @@ import { riskMatrixSvg } from '../charts/risk-matrix.js';
 import { scenarioBarsSvg } from '../charts/scenario-bars.js';
 import { reviewPanel } from '../components/review-panel.js';
 import { layout } from '../layout.js';
-import { deskSection } from './desk-section.js';
+import { deskSection, type DeskSectionContext } from './desk-section.js';
 
 /**
  * The run page: the consolidated view first (bottom line, overall risk, since the last view, risk
@@ -24,7 +24,7 @@ export interface RunPageModel {
   run: RunResult;
   calls: readonly ArchivedCall[];
   reviews: readonly Review[];
-  csrf: string;
+  context: DeskSectionContext;
 }
 
 /** Class names from fixed tables, never from data. */
@@ -56,7 +56,13 @@ const costText = (cost: number | null): string => (cost === null ? 'unpriced' : 
 function consolidated(model: RunPageModel): SafeHtml {
   const { run } = model;
   const runReviews = model.reviews.filter((r) => r.kind === 'run');
-  const panel = reviewPanel({ runId: run.runId, kind: 'run', ref: null, reviews: runReviews, csrf: model.csrf, rating: false });
+  const common = { runId: run.runId, csrf: model.context.csrf, author: model.context.author, rating: false };
+  const panel = reviewPanel({ ...common, kind: 'run', ref: null, reviews: runReviews });
+  // Merged risks and scenarios are reviewed by their ids in this run (RR1, S1), one panel each kind.
+  const riskPanel = (view: RiskView) =>
+    reviewPanel({ ...common, kind: 'risk', ref: null, reviews: model.reviews.filter((r) => r.kind === 'risk'), choices: view.riskRegister.map((r) => ({ ref: r.id, label: r.title })) });
+  const scenarioPanel = (view: RiskView) =>
+    reviewPanel({ ...common, kind: 'trajectory', ref: null, reviews: model.reviews.filter((r) => r.kind === 'trajectory'), choices: view.scenarios.map((t) => ({ ref: t.id, label: t.name })) });
   const view: RiskView | null = run.synthesis;
   if (!view) {
     return html`<section id="consolidated" class="consolidated" aria-labelledby="consolidated-title">
@@ -79,10 +85,12 @@ ${riskMatrixSvg(view.riskRegister)}
 <ul class="risk-key">${view.riskRegister.map(
     (r) => html`<li><code>${r.id}</code> <strong>${r.title}</strong> <span class="muted small">${r.axis} · ${r.maxSeverity} · ${percent(r.meanLikelihood)} · score ${r.score.toFixed(2)} · ${r.agentIds.length} desk(s)</span></li>`,
   )}</ul>
+${riskPanel(view)}
 </section>
 <section class="chart-block" aria-labelledby="scenarios-title"><h3 id="scenarios-title">Scenarios</h3>
 ${scenarioBarsSvg(view.scenarios)}
 <p class="muted small">Pooling: ${view.method.pooling}; disagreement flagged at a spread of ${percent(view.method.disagreementThreshold)} or more.</p>
+${scenarioPanel(view)}
 </section>
 </div>
 <section class="watchlist-block" aria-labelledby="watchlist-title"><h3 id="watchlist-title">Watchlist</h3>
@@ -166,7 +174,7 @@ ${consolidated(model)}
 <section id="desks" class="desks" aria-labelledby="desks-title">
 <h2 id="desks-title">Desks</h2>
 ${deskCards(model)}
-${deskOrder(run).map((id) => deskSection(run, id, model.reviews, model.csrf))}
+${deskOrder(run).map((id) => deskSection(run, id, model.reviews, model.context))}
 </section>
 ${callsSection(model)}
 </article>`;

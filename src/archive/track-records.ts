@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { loadTrackRecords } from '../archive/forecast-scores.js';
+import { loadTrackRecords } from './forecast-scores.js';
 import type { TrackRecords } from '../report/markdown.js';
 
 /**
