@@ -131,12 +131,14 @@ describe('reviews in the archive', () => {
     // The seed archive as version 9 wrote it: the same runs, no reviews table.
     withRaw(old, (d) => {
       d.exec('DROP TABLE reviews');
+      // Later migrations' additions go too, so every migration after 9 runs again.
+      d.exec('DROP INDEX IF EXISTS feed_items_run');
       d.pragma('user_version = 9');
     });
     const upgraded = openArchive(old);
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
-      expect(LATEST_VERSION).toBe(10);
+      expect(LATEST_VERSION).toBeGreaterThanOrEqual(10);
       expect(upgraded.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(1);
       expect(loadRunReviews(upgraded, runId)).toEqual([]);
       addReview(upgraded, { runId, kind: 'desk', ref: 'CN-01', author: 'Eve', rating: 1, flag: 'invented-source', now: at });

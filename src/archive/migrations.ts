@@ -493,6 +493,15 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    description: 'index feed items by run, for the runs page feed facet and filter',
+    up: (db) => {
+      // The workspace filters and counts runs by the feed they came from (feed_items.run_id); without
+      // an index each request scans every item the watcher ever saw.
+      db.exec('CREATE INDEX feed_items_run ON feed_items(run_id) WHERE run_id IS NOT NULL;');
+    },
+  },
 ];
 
 /** Backfilled threads take their id from their only event, so an upgrade is deterministic. */
