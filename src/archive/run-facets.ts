@@ -53,7 +53,8 @@ export function runFacets(db: Database, filters: RunFilters, window = FACET_WIND
   for (const facet of Object.keys(QUERIES) as FacetName[]) {
     const { where: inner, params } = filterSql(without(filters, facet));
     // The newest runs in the window, by the started_at index; the facet's GROUP BY reads only them.
-    const where = `WHERE r.rowid IN (SELECT r.rowid FROM runs r ${inner} ORDER BY r.started_at DESC, r.id DESC LIMIT ${window})`;
+    // Along the started_at index, stopping at the window's last match (see listRunsSql for why it is forced).
+    const where = `WHERE r.rowid IN (SELECT r.rowid FROM runs r INDEXED BY runs_started_at ${inner} ORDER BY r.started_at DESC, r.id DESC LIMIT ${window})`;
     // json_each has its own `value` column, so the model query names its value `facet`.
     const rows = db.prepare(QUERIES[facet](where)).all(params) as { value?: string | null; facet?: string | null; count: number }[];
     out[facet] = rows
