@@ -37,4 +37,44 @@ describe('workspace in a real browser: the frame', () => {
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('q');
     expect(problems).toEqual([]);
   });
+
+  it('a POST without the CSRF token is refused with 403, sent from the page itself', async () => {
+    const { page } = await watchedPage(browser);
+    await page.goto(server.url);
+    // Same origin, the page's own cookies: only the token is missing.
+    const status = await page.evaluate(`fetch('/new', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=x' }).then((r) => r.status)`);
+    expect(status).toBe(403);
+    const body = await page.evaluate(`fetch('/runs/${fixture.runs[0]}/reviews', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'kind=run&author=x&note=y' }).then((r) => r.text())`);
+    expect(body).toContain('CSRF');
+  });
+});
+
+describe('workspace in a real browser: a server that requires a token', () => {
+  let fixture: WebFixture;
+  let server: RunningServer;
+  let browser: Browser;
+  const TOKEN = 'browser-test-token-0123456789abcdef';
+
+  beforeAll(async () => {
+    fixture = webFixture({ build: false, token: TOKEN });
+    server = await serveFixture(fixture);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    fixture?.close();
+  });
+
+  it('refuses a browser without the token (401), lets it in through the printed ?token= URL, then by cookie', async () => {
+    const { page } = await watchedPage(browser);
+    const refused = await page.goto(server.url);
+    expect(refused?.status()).toBe(401);
+    expect(await page.locator('body').textContent()).toContain('access token is required');
+    const admitted = await page.goto(`${server.url}?token=${TOKEN}`);
+    expect(admitted?.status()).toBe(200);
+    // The token left the address bar; the cookie carries it from here on.
+    expect(page.url()).toBe(server.url);
+    expect((await page.goto(`${server.url}threads`))?.status()).toBe(200);
+  });
 });
