@@ -4,28 +4,23 @@
  * run; screenshots for the docs.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
+import { browserWorkspace, screenshotPath, watchedPage } from './browser.js';
 import { addJapaneseRun, JA_QUERY } from './lists-support.js';
-import { webFixture, type WebFixture } from './support.js';
+import type { WebFixture } from './support.js';
 
 describe('list pages in a real browser', () => {
+  const workspace = browserWorkspace({}, (f) => {
+    jaRun = addJapaneseRun(f.dir, f.db);
+  });
   let fixture: WebFixture;
   let server: RunningServer;
   let browser: Browser;
   let jaRun: string;
 
-  beforeAll(async () => {
-    fixture = webFixture();
-    jaRun = addJapaneseRun(fixture.dir, fixture.db);
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  beforeAll(() => {
+    ({ fixture, server, browser } = workspace());
   });
 
   it('each list page loads with no console error', async () => {

@@ -4,27 +4,21 @@
  * reload: the review is still there, and `assess runs show` lists it. No console errors.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadRunReviews } from '../../src/archive/reviews.js';
 import type { RunningServer } from '../../src/web/server.js';
 import { assess } from '../support/forecast-archive.js';
-import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
-import { webFixture, type WebFixture } from './support.js';
+import { browserWorkspace, screenshotPath, watchedPage } from './browser.js';
+import type { WebFixture } from './support.js';
 
 describe('reviews in a real browser', () => {
+  const workspace = browserWorkspace();
   let fixture: WebFixture;
   let server: RunningServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    fixture = webFixture();
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  beforeAll(() => {
+    ({ fixture, server, browser } = workspace());
   });
 
   it('fill a note, press 4: the rating and note are saved, survive a reload, and runs show lists them', async () => {

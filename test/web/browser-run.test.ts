@@ -5,28 +5,23 @@
  * unchanged rows. Saves docs/screenshots/run.png and compare.png.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, screenshotPath, serveFixture, watchedPage } from './browser.js';
-import { webFixture, type WebFixture } from './support.js';
+import { browserWorkspace, screenshotPath, watchedPage } from './browser.js';
+import type { WebFixture } from './support.js';
 
 describe('run, desk and compare pages in a real browser', () => {
+  const workspace = browserWorkspace({}, (f) => {
+    [seed, followUp] = f.runs as [string, string];
+  });
   let fixture: WebFixture;
   let server: RunningServer;
   let browser: Browser;
   let seed: string;
   let followUp: string;
 
-  beforeAll(async () => {
-    fixture = webFixture();
-    [seed, followUp] = fixture.runs as [string, string];
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  beforeAll(() => {
+    ({ fixture, server, browser } = workspace());
   });
 
   it('the run page shows the consolidated view, 8 desks and 3 charts; j/k move between desk cards', async () => {

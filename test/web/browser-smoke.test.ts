@@ -3,25 +3,19 @@
  * script runs under the CSP, and the shortcuts dialog opens from the keyboard.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
-import { webFixture, type WebFixture } from './support.js';
+import { browserWorkspace, watchedPage } from './browser.js';
+import type { WebFixture } from './support.js';
 
 describe('workspace in a real browser: the frame', () => {
+  const workspace = browserWorkspace();
   let fixture: WebFixture;
   let server: RunningServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    fixture = webFixture();
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  beforeAll(() => {
+    ({ fixture, server, browser } = workspace());
   });
 
   it('the runs page loads with no console error; ? opens the shortcuts, / focuses search', async () => {
@@ -50,20 +44,13 @@ describe('workspace in a real browser: the frame', () => {
 });
 
 describe('workspace in a real browser: a server that requires a token', () => {
-  let fixture: WebFixture;
+  const TOKEN = 'browser-test-token-0123456789abcdef';
+  const workspace = browserWorkspace({ build: false, token: TOKEN });
   let server: RunningServer;
   let browser: Browser;
-  const TOKEN = 'browser-test-token-0123456789abcdef';
 
-  beforeAll(async () => {
-    fixture = webFixture({ build: false, token: TOKEN });
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  beforeAll(() => {
+    ({ server, browser } = workspace());
   });
 
   it('refuses a browser without the token (401), lets it in through the printed ?token= URL, then by cookie', async () => {

@@ -6,26 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/web/server.js';
 import { CLI } from '../bench/spawn-cli.js';
 import { ROOT } from '../support/paths.js';
-import { launchBrowser, serveFixture, watchedPage } from './browser.js';
-import { webFixture, type WebFixture } from './support.js';
+import { browserWorkspace, watchedPage } from './browser.js';
 
 const TITLE = `Tariff talks <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> resume`;
 const TEXT = `Officials met. <svg onload="window.__pwned = 3"></svg><a href="javascript:window.__pwned=4">details</a>`;
 
 describe('untrusted text in the browser', () => {
-  let fixture: WebFixture;
-  let server: RunningServer;
-  let browser: Browser;
-  let runId: string;
-  let threadId: string;
-
-  beforeAll(async () => {
-    fixture = webFixture({ build: false });
-    const r = spawnSync(process.execPath, [CLI, 'run', '--title', TITLE, '--text', TEXT, '--provider', 'replay', '--db', fixture.db, '--format', 'json', '--no-progress'], {
+  const workspace = browserWorkspace({ build: false }, (f) => {
+    const r = spawnSync(process.execPath, [CLI, 'run', '--title', TITLE, '--text', TEXT, '--provider', 'replay', '--db', f.db, '--format', 'json', '--no-progress'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { PATH: process.env['PATH'] ?? '' },
@@ -33,13 +25,14 @@ describe('untrusted text in the browser', () => {
     const report = JSON.parse(r.stdout) as { runId: string; thread: { id: string } };
     runId = report.runId;
     threadId = report.thread.id;
-    server = await serveFixture(fixture);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    fixture?.close();
+  });
+  let server: RunningServer;
+  let browser: Browser;
+  let runId: string;
+  let threadId: string;
+
+  beforeAll(() => {
+    ({ server, browser } = workspace());
   });
 
   for (const [name, path] of [

@@ -2,8 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startWebServer, type RunningServer } from '../../src/web/server.js';
-import type { WebFixture } from './support.js';
+import { webFixture, type WebFixture } from './support.js';
 
 /**
  * A real browser for the workspace tests: Debian's Chromium driven by playwright-core (never a
@@ -52,4 +53,33 @@ export function screenshotPath(name: string): string {
   const dir = process.env['ASSESS_SCREENSHOTS_DIR'] ?? join(tmpdir(), 'assess-screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/** What a browser test block works with: its archive fixture, the server over it, Chromium. */
+export interface BrowserWorkspace {
+  fixture: WebFixture;
+  server: RunningServer;
+  browser: Browser;
+}
+
+/**
+ * The set-up every browser test block shares, registered as its beforeAll/afterAll: a fixture
+ * archive (`prepare` may add to it before the server starts), the workspace on 127.0.0.1 and
+ * Chromium. Returns a getter, since the values exist only once beforeAll has run.
+ */
+export function browserWorkspace(options: Parameters<typeof webFixture>[0] = {}, prepare?: (fixture: WebFixture) => void): () => BrowserWorkspace {
+  let workspace: Partial<BrowserWorkspace> = {};
+  beforeAll(async () => {
+    const fixture = webFixture(options);
+    prepare?.(fixture);
+    workspace = { fixture };
+    workspace.server = await serveFixture(fixture);
+    workspace.browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await workspace.browser?.close();
+    await workspace.server?.close();
+    workspace.fixture?.close();
+  });
+  return () => workspace as BrowserWorkspace;
 }
