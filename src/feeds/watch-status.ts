@@ -51,31 +51,40 @@ export interface WatchStatus {
   recent: RecentItem[];
 }
 
-export function watchStatus(db: Database, now: Date, options: { config?: WatchConfig; recent?: number } = {}): WatchStatus {
-  const config = options.config;
+/**
+ * Each feed the archive or the feeds file knows, as `feeds status` and `/feeds` show it: health
+ * and counters from the archive, `configured` only when a feeds file was read.
+ */
+export function feedStatuses(db: Database, config: WatchConfig | undefined): FeedStatus[] {
   const rows = new Map(feedRows(db).map((r) => [r.name, r]));
   const names = [...new Set([...(config?.feeds.map((f) => f.name) ?? []), ...rows.keys()])];
+  return names.map((name) => {
+    const r = rows.get(name);
+    return {
+      name,
+      url: r?.url ?? config?.feeds.find((f) => f.name === name)?.url ?? null,
+      configured: config ? config.feeds.some((f) => f.name === name) : null,
+      lastPollAt: r?.last_poll_at ?? null,
+      lastStatus: r?.last_status ?? null,
+      lastError: r?.last_error ?? null,
+      consecutiveFailures: r?.consecutive_failures ?? 0,
+      nextPollAt: r?.next_poll_at ?? null,
+      itemsSeen: r?.items_seen ?? 0,
+      itemsAssessed: r?.items_assessed ?? 0,
+      itemsSkipped: r?.items_skipped ?? 0,
+      // The last poll read the feed although it was not well-formed: what was recovered, and why.
+      warning: r?.parse_warning ?? null,
+    };
+  });
+}
+
+export function watchStatus(db: Database, now: Date, options: { config?: WatchConfig; recent?: number } = {}): WatchStatus {
+  const config = options.config;
   const runs = runsInFlight(db);
   const limits = config?.budget ?? {};
   const spend = new WatcherSpend(db).on(utcDay(now));
   return {
-    feeds: names.map((name) => {
-      const r = rows.get(name);
-      return {
-        name,
-        url: r?.url ?? config?.feeds.find((f) => f.name === name)?.url ?? null,
-        configured: config ? config.feeds.some((f) => f.name === name) : null,
-        lastPollAt: r?.last_poll_at ?? null,
-        lastStatus: r?.last_status ?? null,
-        lastError: r?.last_error ?? null,
-        consecutiveFailures: r?.consecutive_failures ?? 0,
-        nextPollAt: r?.next_poll_at ?? null,
-        itemsSeen: r?.items_seen ?? 0,
-        itemsAssessed: r?.items_assessed ?? 0,
-        itemsSkipped: r?.items_skipped ?? 0,
-        warning: r?.parse_warning ?? null,
-      };
-    }),
+    feeds: feedStatuses(db, config),
     queue: queueCounts(db, now.toISOString()),
     inFlight: runningItems(db).map((item) => ({ ...item, progress: runs.find((r) => r.runId === item.runId) ?? null })),
     runs,

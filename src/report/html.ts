@@ -47,15 +47,15 @@ function lines(text: string): SafeHtml {
 
 /** Class names come from fixed tables, never from data; unknown values get the neutral style. */
 const SEVERITY_CLASS: Record<string, string> = { low: 'sev-low', medium: 'sev-medium', high: 'sev-high', critical: 'sev-critical' };
-const LEVEL_CLASS: Record<string, string> = {
+export const LEVEL_CLASS: Record<string, string> = {
   low: 'sev-low',
   moderate: 'sev-medium',
   elevated: 'sev-high',
   high: 'lvl-high',
   severe: 'sev-critical',
 };
-const STATUS_CLASS: Record<string, string> = { ok: 'sev-low', degraded: 'sev-medium', failed: 'sev-critical' };
-const STANCE_CLASS: Record<string, string> = {
+export const STATUS_CLASS: Record<string, string> = { ok: 'sev-low', degraded: 'sev-medium', failed: 'sev-critical' };
+export const STANCE_CLASS: Record<string, string> = {
   supportive: 'st-pos',
   'cautiously-supportive': 'st-pos',
   neutral: 'st-neutral',

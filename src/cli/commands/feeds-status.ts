@@ -5,7 +5,8 @@ import { loadWatchConfig } from '../../feeds/config.js';
 import { WatcherSpend, describeSpend, reachedLimit, utcDay } from '../../feeds/daily-budget.js';
 import type { DailyBudgetLimits, WatchConfig } from '../../feeds/types.js';
 import { MAX_ITEM_ATTEMPTS } from '../../feeds/item-attempts.js';
-import { failedItems, feedRows, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention } from '../../feeds/watch-store.js';
+import { feedStatuses } from '../../feeds/watch-status.js';
+import { failedItems, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention } from '../../feeds/watch-store.js';
 import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -66,27 +67,8 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
 
   const { budgetText, ...status } = await withArchive(options, io, (db) => {
     const budget = config?.budget ? budgetToday(db, config.budget) : null;
-    const rows = new Map(feedRows(db).map((r) => [r.name, r]));
-    const names = [...new Set([...(config?.feeds.map((f) => f.name) ?? []), ...rows.keys()])];
     return {
-      feeds: names.map((name) => {
-        const r = rows.get(name);
-        return {
-          name,
-          url: r?.url ?? config?.feeds.find((f) => f.name === name)?.url ?? null,
-          configured: config ? config.feeds.some((f) => f.name === name) : null,
-          lastPollAt: r?.last_poll_at ?? null,
-          lastStatus: r?.last_status ?? null,
-          lastError: r?.last_error ?? null,
-          consecutiveFailures: r?.consecutive_failures ?? 0,
-          nextPollAt: r?.next_poll_at ?? null,
-          itemsSeen: r?.items_seen ?? 0,
-          itemsAssessed: r?.items_assessed ?? 0,
-          itemsSkipped: r?.items_skipped ?? 0,
-          // The last poll read the feed although it was not well-formed: what was recovered, and why.
-          warning: r?.parse_warning ?? null,
-        };
-      }),
+      feeds: feedStatuses(db, config),
       queue: queueCounts(db, new Date().toISOString()),
       inFlight: runningItems(db),
       maxAttempts: MAX_ITEM_ATTEMPTS,

@@ -3,7 +3,7 @@ import type { Review } from '../../archive/reviews.js';
 import type { RunResult } from '../../pipeline/run-event.js';
 import { html, SafeHtml } from '../../report/escape-html.js';
 import { percent, usd } from '../../report/format.js';
-import { deskAnchor } from '../../report/html.js';
+import { deskAnchor, LEVEL_CLASS, STANCE_CLASS, STATUS_CLASS } from '../../report/html.js';
 import { renderSinceLastHtml } from '../../report/since-last-html.js';
 import { thousands } from '../../format/thousands.js';
 import type { RiskView } from '../../synthesis/schema.js';
@@ -27,18 +27,8 @@ export interface RunPageModel {
   context: DeskSectionContext;
 }
 
-/** Class names from fixed tables, never from data. */
-const LEVEL_CLASS: Record<string, string> = { low: 'sev-low', moderate: 'sev-medium', elevated: 'sev-high', high: 'lvl-high', severe: 'sev-critical' };
-const STANCE_CLASS: Record<string, string> = {
-  supportive: 'st-pos',
-  'cautiously-supportive': 'st-pos',
-  neutral: 'st-neutral',
-  mixed: 'st-neutral',
-  skeptical: 'st-warn',
-  alarmed: 'st-neg',
-  opposed: 'st-neg',
-};
-const STATUS_CLASS: Record<string, string> = { ok: 'sev-low', degraded: 'sev-medium', failed: 'sev-critical', running: 'neutral' };
+/** Class names from fixed tables, never from data: the report's, plus a run still going. */
+const RUN_STATUS_CLASS: Record<string, string> = { ...STATUS_CLASS, running: 'neutral' };
 
 /** Desks in the order they were asked for, then any assessed desk not listed. */
 export function deskOrder(run: RunResult): string[] {
@@ -164,7 +154,7 @@ export function renderRunPage(model: RunPageModel): SafeHtml {
   const published = event.publishedAt ? event.publishedAt.slice(0, 10) : null;
   const body = html`<article class="run-page">
 <header class="run-head">
-<p class="eyebrow">Run <code>${run.runId.slice(0, 8)}</code> · <span class="badge ${STATUS_CLASS[run.status] ?? 'neutral'}">${run.status}</span> · ${run.assessments.length} of ${run.desks.length} desk(s) · started ${run.startedAt.slice(0, 19).replace('T', ' ')} UTC</p>
+<p class="eyebrow">Run <code>${run.runId.slice(0, 8)}</code> · <span class="badge ${RUN_STATUS_CLASS[run.status] ?? 'neutral'}">${run.status}</span> · ${run.assessments.length} of ${run.desks.length} desk(s) · started ${run.startedAt.slice(0, 19).replace('T', ' ')} UTC</p>
 <h1>${event.title}</h1>
 <p class="muted">${published ? html`Published <time datetime="${published}">${published}</time> · ` : ''}event <code>${run.event.id}</code>${
     run.thread ? html` · thread <a href="/threads/${run.thread.id}">${run.thread.title}</a>` : ''
