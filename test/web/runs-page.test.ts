@@ -147,6 +147,19 @@ describe('runs page: /, /search, /runs.csv', () => {
     expect(none.hits).toEqual([]);
   });
 
+  it('search with more hits than its limit offers a larger limit, and that page holds the first one', async () => {
+    const small = await json<{ hits: SearchHit[]; limit: number }>('/search.json?q=JBIC&limit=1');
+    expect(small.hits).toHaveLength(1);
+    const page = await (await fx.request('/search?q=JBIC&limit=1')).text();
+    const more = /<a rel="next" href="([^"]+)">Show more matches<\/a>/.exec(page)?.[1]?.replace(/&amp;/g, '&');
+    expect(more).toBe('/search?q=JBIC&limit=51');
+    const bigger = await json<{ hits: SearchHit[] }>(more!.replace('/search?', '/search.json?'));
+    expect(bigger.hits.length).toBeGreaterThan(1);
+    expect(bigger.hits[0]).toEqual(small.hits[0]);
+    // All of them on the page: no link.
+    expect(await (await fx.request('/search?q=JBIC&limit=500')).text()).not.toContain('Show more matches');
+  });
+
   it('a bad filter value answers 400 with one line, HTML or JSON', async () => {
     const r = await fx.request('/?status=bogus');
     expect(r.status).toBe(400);

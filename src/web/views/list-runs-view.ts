@@ -108,5 +108,14 @@ ${d.hits.map(
 <p class="snippet">${snippetHtml(h.snippet)}</p>
 </li>`,
 )}
-</ol>`}`;
+</ol>
+${
+  // Search has no cursor (FTS ranks then sorts by date): more hits are a larger limit, up to the filters' cap.
+  d.hits.length >= d.limit && d.limit < MAX_SEARCH_LIMIT
+    ? html`<p class="pager"><a rel="next" href="${listUrl('/search', d.query, { limit: String(Math.min(d.limit + 50, MAX_SEARCH_LIMIT)) })}">Show more matches</a></p>`
+    : ''
+}`}`;
 }
+
+/** The most hits one search page lists. */
+export const MAX_SEARCH_LIMIT = 500;
