@@ -363,6 +363,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
     .option('--host <host>', 'address to bind (default 127.0.0.1); any other than loopback requires an access token')
     .option('--token <token>', 'access token to require (default: $ASSESS_SERVE_TOKEN; generated and printed once for a non-loopback host)')
     .option('--open', 'open the workspace in the system browser')
+    .option('--feeds <file>', 'feeds file for /feeds: schedules and daily limits (default: assess.feeds.yaml here, if it exists)')
     .action(async (options: ServeOptions) => {
       const { serveCommand } = await import('./commands/serve.js');
       setCode(await serveCommand(options, io));

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Context } from 'hono';
+import type { WatchConfig } from '../feeds/types.js';
 import type { SecurityVariables } from './security.js';
 
 /**
@@ -21,6 +22,11 @@ export interface WebDeps {
   now: () => Date;
   /** Folder of app.css and app.js. */
   assetsDir: string;
+  /**
+   * The feeds file `watch` runs from (feeds, schedules, daily limits), for `/feeds` as `assess feeds
+   * status` reads it; absent, `/feeds` shows what the archive knows.
+   */
+  feedsConfig?: WatchConfig;
   /** Starts assessments for `/new`; absent, the page says it is unavailable. */
   launcher?: AssessmentLauncher;
 }

@@ -9,6 +9,8 @@ import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { openArchive } from '../../src/archive/open-archive.js';
 import { recordPollFailure } from '../../src/feeds/watch-store.js';
+import { parseWatchConfig } from '../../src/feeds/config.js';
+import type { WatchStatus } from '../../src/feeds/watch-status.js';
 import { DEFAULT_ASSETS_DIR } from '../../src/web/assets.js';
 import { createWebApp } from '../../src/web/app.js';
 import type { WebDeps } from '../../src/web/deps.js';
@@ -166,6 +168,21 @@ describe('/feeds over an archive assess watch --once filled', () => {
       const body = await (await web.app.fetch(new Request('http://127.0.0.1/feeds'))).text();
       expect(body).toContain('No feed has been polled yet');
       expect(body).toContain('<span data-field="queue-queued">0</span>');
+    } finally {
+      web.close();
+    }
+  });
+
+  it('with the feeds file (assess serve --feeds), configured feeds and the daily limits show as feeds status shows them', async () => {
+    openArchive(work.dbPath).close();
+    const web = workspace();
+    try {
+      web.deps.feedsConfig = parseWatchConfig('feeds:\n  - name: nikkei-asia\n    url: https://example.com/rss\nbudget:\n  maxCostPerDay: 5\n', 'assess.feeds.yaml');
+      const data = (await (await web.app.fetch(new Request('http://127.0.0.1/feeds.json'))).json()) as WatchStatus;
+      expect(data.feeds).toEqual([expect.objectContaining({ name: 'nikkei-asia', url: 'https://example.com/rss', configured: true, lastPollAt: null })]);
+      expect(data.budget).toMatchObject({ maxCostPerDay: 5, maxTokensPerDay: null });
+      const body = await (await web.app.fetch(new Request('http://127.0.0.1/feeds'))).text();
+      expect(body).toContain('nikkei-asia');
     } finally {
       web.close();
     }

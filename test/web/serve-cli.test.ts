@@ -73,6 +73,7 @@ describe('assess serve', () => {
       [['--port', '70000'], '--port 70000: expected a port number from 0 to 65535'],
       [['--token', 'short'], '--token: use at least 16 characters'],
       [['--host', '203.0.113.77', '--port', '0'], '--host 203.0.113.77: not an address of this machine'],
+      [['--feeds', 'no-such-feeds.yaml', '--port', '0'], 'no-such-feeds.yaml'],
     ] as [string[], string][]) {
       const r = spawnSync(process.execPath, [CLI, 'serve', '--db', db, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000 });
       expect(r.status, r.stderr).toBe(2);

@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { loadWatchConfig } from '../../feeds/config.js';
+import { DEFAULT_FEEDS_FILE } from './watch.js';
 import Database from 'better-sqlite3';
 import { openArchive } from '../../archive/open-archive.js';
 import { InputError } from '../../errors/index.js';
@@ -23,6 +27,8 @@ export interface ServeOptions extends ConfigFlags {
   host?: string;
   open?: boolean;
   token?: string;
+  /** The feeds file for /feeds (default: assess.feeds.yaml here, if it exists). */
+  feeds?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -74,6 +80,11 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Ex
   if (given !== '' && given.length < 16) throw new InputError('--token: use at least 16 characters');
   const token = given !== '' ? given : isLoopbackHost(host) ? null : newToken();
 
+  // The feeds file, as `assess feeds status` finds it: --feeds, else assess.feeds.yaml here if it exists.
+  const feedsPath = options.feeds ?? DEFAULT_FEEDS_FILE;
+  const absFeeds = isAbsolute(feedsPath) ? feedsPath : resolve(io.cwd, feedsPath);
+  const feedsConfig = options.feeds !== undefined || existsSync(absFeeds) ? await loadWatchConfig(absFeeds) : undefined;
+
   const path = await archivePath(options, io);
   // The write connection creates and migrates the archive first; the read connection needs it to exist.
   const write = openArchive(path);
@@ -82,7 +93,11 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Ex
   let launcher: AssessmentLauncher | undefined;
   try {
     launcher = await launcherFor({ ...options, db: path }, io, write);
-    server = await startWebServer({ dbPath: path, read, write, token, now: () => new Date(), assetsDir: DEFAULT_ASSETS_DIR, launcher }, host, port);
+    server = await startWebServer(
+      { dbPath: path, read, write, token, now: () => new Date(), assetsDir: DEFAULT_ASSETS_DIR, launcher, ...(feedsConfig ? { feedsConfig } : {}) },
+      host,
+      port,
+    );
   } catch (error) {
     await launcher?.close();
     read.close();

@@ -87,7 +87,7 @@ function feedProblem(f: WatchStatus['feeds'][number]): string {
 }
 
 export const feedsPage: PageHandler = (c, deps) => {
-  const status = watchStatus(deps.read, deps.now());
+  const status = watchStatus(deps.read, deps.now(), deps.feedsConfig ? { config: deps.feedsConfig } : {});
   const data = { ...status, shape: shapeOf(status) };
   return respond(c, data, (d) => layout({ title: 'Feeds', section: 'feeds', page: 'feeds', body: feedsBody(d, feedsFields(d)) }));
 };
@@ -195,7 +195,7 @@ export const feedsStream: PageHandler = (c, deps) => {
   return liveEvents(c, async (live) => {
     let last = '';
     while (!live.isStopped()) {
-      const status = watchStatus(deps.read, deps.now());
+      const status = watchStatus(deps.read, deps.now(), deps.feedsConfig ? { config: deps.feedsConfig } : {});
       const fields = feedsFields(status);
       if (pageShape !== null && shapeOf(status) !== pageShape) {
         await live.send({ ...fields, done: true });
