@@ -29,6 +29,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { BINARY_NO, BINARY_OPTIONS, BINARY_YES, pooledForecasts, type Forecast, type Question, type QuestionOption } from '../src/forecasts/index.js';
 import { NONE_OPTION } from '../src/forecasts/questions-from-view.js';
+// The seeded PRNG the fault server and the linking bench use (mulberry32): one copy for all of them.
+import { seededRandom } from '../test/support/fault-server.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -117,22 +119,10 @@ const SCENARIO_OPTIONS: QuestionOption[] = [...SCENARIOS, NONE_OPTION];
 const UNRESOLVED_THREADS = new Set([12, 27, 40]);
 const VOID_QUESTIONS = new Set(['th-illus-08:Q', 'th-illus-33:R1']);
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; deterministic for a seed (Math.random is not). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
   uniform(): number {
     return this.next();

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { runsInFlight, type RunInFlight } from '../archive/runs-in-flight.js';
 import { WatcherSpend, describeSpend, reachedLimit, utcDay } from './daily-budget.js';
 import { MAX_ITEM_ATTEMPTS } from './item-attempts.js';
-import type { WatchConfig } from './types.js';
+import type { DailyBudgetLimits, WatchConfig } from './types.js';
 import { failedItems, feedRows, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention, type QueueCounts, type RecentItem } from './watch-store.js';
 
 /**
@@ -37,18 +37,37 @@ export interface WatchStatus {
   maxAttempts: number;
   retrying: ItemAttention[];
   failed: ItemAttention[];
-  budget: {
-    day: string;
-    maxCostPerDay: number | null;
-    maxTokensPerDay: number | null;
-    spentUsd: number | null;
-    spentTokens: number;
-    calls: number;
-    unpricedCalls: number;
-    reached: string | null;
-    text: string;
-  };
+  budget: BudgetStatus;
   recent: RecentItem[];
+}
+
+/** Today's watcher spend (UTC day) against the feeds file's daily limits, with its one-line summary. */
+export interface BudgetStatus {
+  day: string;
+  maxCostPerDay: number | null;
+  maxTokensPerDay: number | null;
+  /** Unknown prices are unknown, not zero: null when no call had a price; a lower bound when some had none. */
+  spentUsd: number | null;
+  spentTokens: number;
+  calls: number;
+  unpricedCalls: number;
+  reached: string | null;
+  text: string;
+}
+
+export function budgetStatus(db: Database, limits: DailyBudgetLimits, now: Date): BudgetStatus {
+  const spend = new WatcherSpend(db).on(utcDay(now));
+  return {
+    day: spend.day,
+    maxCostPerDay: limits.maxCostUsd ?? null,
+    maxTokensPerDay: limits.maxTokens ?? null,
+    spentUsd: spend.unpricedCalls > 0 && spend.costUsd === 0 ? null : Math.round(spend.costUsd * 1e6) / 1e6,
+    spentTokens: spend.tokens,
+    calls: spend.calls,
+    unpricedCalls: spend.unpricedCalls,
+    reached: reachedLimit(spend, limits),
+    text: describeSpend(spend, limits),
+  };
 }
 
 /**
@@ -81,8 +100,6 @@ export function feedStatuses(db: Database, config: WatchConfig | undefined): Fee
 export function watchStatus(db: Database, now: Date, options: { config?: WatchConfig; recent?: number } = {}): WatchStatus {
   const config = options.config;
   const runs = runsInFlight(db);
-  const limits = config?.budget ?? {};
-  const spend = new WatcherSpend(db).on(utcDay(now));
   return {
     feeds: feedStatuses(db, config),
     queue: queueCounts(db, now.toISOString()),
@@ -91,18 +108,7 @@ export function watchStatus(db: Database, now: Date, options: { config?: WatchCo
     maxAttempts: MAX_ITEM_ATTEMPTS,
     retrying: retryingItems(db),
     failed: failedItems(db),
-    budget: {
-      day: spend.day,
-      maxCostPerDay: limits.maxCostUsd ?? null,
-      maxTokensPerDay: limits.maxTokens ?? null,
-      // Unknown prices are unknown, not zero (as `feeds status`).
-      spentUsd: spend.unpricedCalls > 0 && spend.costUsd === 0 ? null : Math.round(spend.costUsd * 1e6) / 1e6,
-      spentTokens: spend.tokens,
-      calls: spend.calls,
-      unpricedCalls: spend.unpricedCalls,
-      reached: reachedLimit(spend, limits),
-      text: describeSpend(spend, limits),
-    },
+    budget: budgetStatus(db, config?.budget ?? {}, now),
     recent: recentDecisions(db, options.recent ?? 10),
   };
 }

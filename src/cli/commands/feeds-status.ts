@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { Database } from 'better-sqlite3';
 import { isAbsolute, resolve } from 'node:path';
 import { loadWatchConfig } from '../../feeds/config.js';
-import { WatcherSpend, describeSpend, reachedLimit, utcDay } from '../../feeds/daily-budget.js';
-import type { DailyBudgetLimits, WatchConfig } from '../../feeds/types.js';
+import type { WatchConfig } from '../../feeds/types.js';
 import { MAX_ITEM_ATTEMPTS } from '../../feeds/item-attempts.js';
-import { feedStatuses } from '../../feeds/watch-status.js';
+import { budgetStatus, feedStatuses, type BudgetStatus } from '../../feeds/watch-status.js';
 import { failedItems, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention } from '../../feeds/watch-store.js';
 import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
@@ -38,22 +36,9 @@ function listed(items: ItemAttention[]): string[] {
   return lines;
 }
 
-/** Today's watcher spend (UTC day) against the feeds file's daily limits. */
-function budgetToday(db: Database, limits: DailyBudgetLimits) {
-  const spend = new WatcherSpend(db).on(utcDay(new Date()));
-  const reached = reachedLimit(spend, limits);
-  const json = {
-    day: spend.day,
-    maxCostPerDay: limits.maxCostUsd ?? null,
-    maxTokensPerDay: limits.maxTokens ?? null,
-    // Unknown prices are unknown, not zero: null when no call had a price; a lower bound when some had none.
-    spentUsd: spend.unpricedCalls > 0 && spend.costUsd === 0 ? null : Math.round(spend.costUsd * 1e6) / 1e6,
-    spentTokens: spend.tokens,
-    calls: spend.calls,
-    unpricedCalls: spend.unpricedCalls,
-    reached,
-  };
-  return { json, text: describeSpend(spend, limits) };
+/** The budget as `--format json` shows it: the figures; the text line is the text output's. */
+function budgetFigures({ text: _text, ...figures }: BudgetStatus): Omit<BudgetStatus, 'text'> {
+  return figures;
 }
 
 /** `assess feeds status`: per feed health and counters, the queue, runs in flight, recent routing. */
@@ -66,7 +51,8 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
   const config: WatchConfig | undefined = options.config !== undefined || existsSync(absConfig) ? await loadWatchConfig(absConfig) : undefined;
 
   const { budgetText, ...status } = await withArchive(options, io, (db) => {
-    const budget = config?.budget ? budgetToday(db, config.budget) : null;
+    // The same figures /feeds shows; the text goes on the text output's budget line only.
+    const budget = config?.budget ? budgetStatus(db, config.budget, new Date()) : null;
     return {
       feeds: feedStatuses(db, config),
       queue: queueCounts(db, new Date().toISOString()),
@@ -74,7 +60,7 @@ export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo)
       maxAttempts: MAX_ITEM_ATTEMPTS,
       retrying: retryingItems(db),
       failed: failedItems(db),
-      budget: budget?.json ?? null,
+      budget: budget === null ? null : budgetFigures(budget),
       budgetText: budget?.text ?? '',
       recent: recentDecisions(db, Number.isInteger(recent) && recent > 0 ? recent : 10),
     };
