@@ -107,7 +107,5 @@ export async function executeRun(
   // The run's forecast questions (issue 14), after the synthesis and only for runs in a thread.
   const forecastFailure = context.db && recorder && !recorder.failure && thread ? recordRunForecasts(context.db, run) : null;
   logger.info({ runId, status: run.status, usage: run.usage.total }, 'run finished');
-  // The pipeline may name the thread itself; if not, the run is reported with the one it started in.
-  const withThread = run.thread === undefined && thread ? { ...run, thread: thread.thread } : run;
-  return { run: withThread, archiveFailure: failure ?? recorder?.failure ?? forecastFailure, notes };
+  return { run, archiveFailure: failure ?? recorder?.failure ?? forecastFailure, notes };
 }

@@ -361,6 +361,7 @@ export async function runEvent(input: RunInput): Promise<RunResult> {
     synthesisError,
     usage: summarizeUsage(calls),
     ...(budget ? { budget: budget.report() } : {}),
+    ...(input.thread ? { thread: input.thread.thread } : {}),
   };
 }
 

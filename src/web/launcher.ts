@@ -17,6 +17,7 @@ import { executeRun } from '../cli/execute-run.js';
 import { createLogger, type RunLogger } from '../cli/logger.js';
 import type { OutStream } from '../cli/io.js';
 import { checkCostBudgetPrices } from '../cli/run-setup.js';
+import { rememberRateLimits } from '../cli/throttling.js';
 import type { AssessmentLauncher, JobStatus, LaunchInput } from './deps.js';
 
 /**
@@ -174,7 +175,7 @@ class PipelineLauncher implements AssessmentLauncher {
     }
     this.update(job, { state: 'running', message: `${agents.length} desk(s) assessing` });
     try {
-      checkCostBudgetPrices(this.setup.config, agents, models);
+      // Prices were checked for every desk when the launcher was built; a run's desks are a subset.
       const executed = await executeRun(
         { agents, models, prompts: this.setup.prompts, db: this.setup.db, logger: this.logger, signal: this.stopping.signal },
         event,
@@ -182,7 +183,8 @@ class PipelineLauncher implements AssessmentLauncher {
         (e) => this.onLifecycle(job, e),
         runId,
       );
-      await models.rememberRateLimits?.();
+      // As `assess run` does: a failure to save costs only the next run's head start, said on stderr.
+      await rememberRateLimits(models, this.setup);
       const { run } = executed;
       const failure = executed.archiveFailure ? `; not archived: ${executed.archiveFailure.message}` : '';
       const counts = `${run.assessments.length}/${agents.length} desks`;
