@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { scoreForecasters } from '../forecasts/leaderboard.js';
 import { currentResolution } from '../forecasts/resolution.js';
-import type { Forecast, Probabilities, Question, QuestionType, ResolutionRecord } from '../forecasts/types.js';
-import { optionsByQuestion } from './question-options.js';
+import type { Forecast, Probabilities, Question, QuestionType } from '../forecasts/types.js';
+import { optionsByQuestion, resolutionsByQuestion } from './question-options.js';
 
 /**
  * The read model behind `assess scores` (issue 14 §5): every question with its resolution in force
@@ -34,17 +34,7 @@ export function loadScoringRows(db: Database, { resolvedOnly = false }: { resolv
     resolve_by: string | null;
   }[];
   const options = optionsByQuestion(db);
-  const history = new Map<string, ResolutionRecord[]>();
-  for (const r of db.prepare('SELECT question_id AS q, outcome, resolved_at, recorded_at FROM resolutions ORDER BY recorded_at, id').all() as {
-    q: string;
-    outcome: string | null;
-    resolved_at: string;
-    recorded_at: string;
-  }[]) {
-    const list = history.get(r.q) ?? [];
-    list.push({ outcome: r.outcome, at: r.resolved_at, recordedAt: r.recorded_at });
-    history.set(r.q, list);
-  }
+  const history = resolutionsByQuestion(db);
   const threadOf = new Map<string, string>();
   const questions: Question[] = questionRows.map((q) => {
     threadOf.set(q.id, q.thread_id);

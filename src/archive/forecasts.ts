@@ -2,7 +2,8 @@ import type { Database } from 'better-sqlite3';
 import type { AgentAssessment } from '../assessment/schema.js';
 import { InputError } from '../errors/index.js';
 import { ArchiveUnavailableError } from './errors.js';
-import { NONE_OPTION, questionsFromView, type EarlierQuestions } from '../forecasts/questions-from-view.js';
+import { optionsByQuestion, resolutionsByQuestion } from './question-options.js';
+import { questionsFromView, type EarlierQuestions } from '../forecasts/questions-from-view.js';
 import type { Probabilities, QuestionOption, QuestionType, ResolutionRecord } from '../forecasts/types.js';
 import type { RiskView } from '../synthesis/schema.js';
 
@@ -48,7 +49,7 @@ export function recordForecasts(db: Database, run: RunForForecasts): RecordedFor
     if (done) return NOTHING;
 
     const scenarioId = `${row.threadId}:Q`;
-    const scenarioOptions = readOptions(db, scenarioId);
+    const scenarioOptions = optionsByQuestion(db, { questionId: scenarioId }).get(scenarioId) ?? [];
     const earlier: EarlierQuestions = {
       scenario: scenarioOptions.length > 0 ? { options: scenarioOptions } : null,
       risks: db
@@ -84,26 +85,6 @@ export function recordForecasts(db: Database, run: RunForForecasts): RecordedFor
     for (const f of derived.forecasts) forecast.run(f.questionId, f.forecaster, run.runId, synthesis.version, f.madeAt, JSON.stringify(f.probabilities));
     return { questions: derived.questions.length, forecasts: derived.forecasts.length };
   })();
-}
-
-/** A question's options in order: as added, `none` last. */
-function readOptions(db: Database, questionId: string): QuestionOption[] {
-  return db
-    .prepare(`SELECT option_id AS id, label FROM question_options WHERE question_id = ? ORDER BY option_id = '${NONE_OPTION.id}', position, option_id`)
-    .all(questionId) as QuestionOption[];
-}
-
-function readResolutions(db: Database, questionId: string): ResolutionRecord[] {
-  const rows = db
-    .prepare('SELECT outcome, evidence_url, note, resolved_at, recorded_at FROM resolutions WHERE question_id = ? ORDER BY recorded_at, id')
-    .all(questionId) as { outcome: string | null; evidence_url: string | null; note: string | null; resolved_at: string; recorded_at: string }[];
-  return rows.map((r) => ({
-    outcome: r.outcome,
-    at: r.resolved_at,
-    recordedAt: r.recorded_at,
-    ...(r.evidence_url !== null ? { evidence: r.evidence_url } : {}),
-    ...(r.note !== null ? { note: r.note } : {}),
-  }));
 }
 
 export interface StoredForecast {
@@ -164,13 +145,13 @@ export function loadQuestion(db: Database, id: string): QuestionDetail {
       .prepare('SELECT forecaster, run_id, made_at, probabilities_json FROM forecasts WHERE question_id = ? ORDER BY made_at, id')
       .all(id) as { forecaster: string; run_id: string; made_at: string; probabilities_json: string }[]
   ).map((f) => ({ forecaster: f.forecaster, runId: f.run_id, madeAt: f.made_at, probabilities: JSON.parse(f.probabilities_json) as Probabilities }));
-  const history = readResolutions(db, id);
+  const history = resolutionsByQuestion(db, { questionId: id }).get(id) ?? [];
   return {
     id: row.id,
     type: row.kind,
     threadId: row.thread_id,
     title: row.title,
-    options: readOptions(db, id),
+    options: optionsByQuestion(db, { questionId: id }).get(id) ?? [],
     criteria: row.criteria,
     resolveBy: row.resolve_by,
     forecasts,
@@ -197,23 +178,27 @@ export function listQuestions(db: Database, options: ListQuestionsOptions): Ques
        ORDER BY q.resolve_by IS NULL, q.resolve_by, q.id`,
     )
     .all({ thread: options.threadId ?? null }) as (QuestionRow & { runs: number; last_at: string | null })[];
-  const today = options.now.toISOString().slice(0, 10);
+  const scope = options.threadId !== undefined ? { threadId: options.threadId } : {};
+  const optionsOf = optionsByQuestion(db, scope);
+  const historyOf = resolutionsByQuestion(db, scope);
   return rows
-    .map((r) => {
-      const history = readResolutions(db, r.id);
-      return {
-        id: r.id,
-        type: r.kind,
-        threadId: r.thread_id,
-        title: r.title,
-        resolveBy: r.resolve_by,
-        options: readOptions(db, r.id),
-        runs: r.runs,
-        lastForecastAt: r.last_at,
-        resolution: history.at(-1) ?? null,
-      };
-    })
-    .filter((q) => !options.due || (q.resolution === null && q.resolveBy !== null && q.resolveBy.slice(0, 10) <= today));
+    .map((r) => ({
+      id: r.id,
+      type: r.kind,
+      threadId: r.thread_id,
+      title: r.title,
+      resolveBy: r.resolve_by,
+      options: optionsOf.get(r.id) ?? [],
+      runs: r.runs,
+      lastForecastAt: r.last_at,
+      resolution: historyOf.get(r.id)?.at(-1) ?? null,
+    }))
+    .filter((q) => !options.due || isDue(q, options.now));
+}
+
+/** Due: its resolve-by date is today or earlier (UTC) and nobody has resolved it. */
+export function isDue(q: Pick<QuestionSummary, 'resolution' | 'resolveBy'>, now: Date): boolean {
+  return q.resolution === null && q.resolveBy !== null && q.resolveBy.slice(0, 10) <= now.toISOString().slice(0, 10);
 }
 
 /**
@@ -248,20 +233,24 @@ export function loadThreadQuestions(db: Database, threadId: string): ThreadQuest
   const rows = db
     .prepare("SELECT id, kind, title, resolve_by FROM questions WHERE thread_id = ? ORDER BY kind <> 'multiple-choice', length(id), id")
     .all(threadId) as { id: string; kind: QuestionType; title: string; resolve_by: string | null }[];
-  const forecasts = db.prepare('SELECT forecaster, probabilities_json FROM forecasts WHERE question_id = ? ORDER BY made_at, id');
-  return rows.map((r) => {
-    const latest: Record<string, Probabilities> = {};
-    for (const f of forecasts.all(r.id) as { forecaster: string; probabilities_json: string }[]) {
-      latest[f.forecaster] = JSON.parse(f.probabilities_json) as Probabilities;
-    }
-    return {
-      id: r.id,
-      type: r.kind,
-      title: r.title,
-      resolveBy: r.resolve_by,
-      options: readOptions(db, r.id),
-      latest,
-      resolution: readResolutions(db, r.id).at(-1) ?? null,
-    };
-  });
+  // Each forecaster's latest forecast per question: the thread's forecasts in order, the last one kept.
+  const latest = new Map<string, Record<string, Probabilities>>();
+  for (const f of db
+    .prepare('SELECT question_id, forecaster, probabilities_json FROM forecasts WHERE question_id IN (SELECT id FROM questions WHERE thread_id = ?) ORDER BY made_at, id')
+    .all(threadId) as { question_id: string; forecaster: string; probabilities_json: string }[]) {
+    const byForecaster = latest.get(f.question_id) ?? {};
+    byForecaster[f.forecaster] = JSON.parse(f.probabilities_json) as Probabilities;
+    latest.set(f.question_id, byForecaster);
+  }
+  const optionsOf = optionsByQuestion(db, { threadId });
+  const historyOf = resolutionsByQuestion(db, { threadId });
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.kind,
+    title: r.title,
+    resolveBy: r.resolve_by,
+    options: optionsOf.get(r.id) ?? [],
+    latest: latest.get(r.id) ?? {},
+    resolution: historyOf.get(r.id)?.at(-1) ?? null,
+  }));
 }

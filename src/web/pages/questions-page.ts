@@ -1,5 +1,5 @@
 import { loadScoringRows } from '../../archive/forecast-scores.js';
-import { listQuestions, type QuestionSummary } from '../../archive/forecasts.js';
+import { isDue, listQuestions, type QuestionSummary } from '../../archive/forecasts.js';
 import { resolveQuestion } from '../../archive/resolve-question.js';
 import { InputError } from '../../errors/index.js';
 import { SCORE_GROUPINGS, buildScoresReport, type ScoreGrouping, type ScoresReport } from '../../forecasts/scores-report.js';
@@ -30,10 +30,11 @@ export const questionsPage: PageHandler = (c, deps) => {
   const by = c.req.query('by') ?? 'desk';
   if (!(SCORE_GROUPINGS as readonly string[]).includes(by)) return badRequest(c, `by ${by}: expected one of ${SCORE_GROUPINGS.join(', ')}`);
   const now = deps.now();
+  const questions = listQuestions(deps.read, { now });
   const data: QuestionsPageData = {
     by: by as ScoreGrouping,
-    due: listQuestions(deps.read, { due: true, now }),
-    questions: listQuestions(deps.read, { now }),
+    due: questions.filter((q) => isDue(q, now)),
+    questions,
     scores: buildScoresReport(loadScoringRows(deps.read), by as ScoreGrouping, null),
   };
   return respond(c, data, (d) => layout({ title: 'Questions', section: 'questions', page: 'questions', body: questionsView(d, c.get('csrf')) }));
