@@ -19,6 +19,7 @@ import type { ScoresOptions } from './commands/scores.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { ThreadsListOptions } from './commands/threads-list.js';
 import type { ThreadsShowOptions } from './commands/threads-show.js';
+import { ACTIVE_THREAD_DAYS } from '../threads/context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -254,7 +255,7 @@ function buildProgram(io: CliIo, setCode: (code: ExitCode) => void): Command {
   threads
     .command('list')
     .description('threads, newest activity first: events, runs, the latest risk level')
-    .option('--active', 'only threads with an event in the last 30 days (new events may join them by similarity)')
+    .option('--active', `only threads with an event in the last ${ACTIVE_THREAD_DAYS} days (new events may join them by similarity)`)
     .option('--limit <n>', 'at most this many (default 50)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'text', 'json']).default('md'))
     .option('--db <file>', 'archive file')

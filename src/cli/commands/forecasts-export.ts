@@ -6,7 +6,7 @@ import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { csvField } from '../../report/csv-field.js';
+import { csvLine } from '../../report/csv-field.js';
 
 export interface ForecastsExportOptions {
   db?: string;
@@ -15,7 +15,6 @@ export interface ForecastsExportOptions {
 }
 
 // The quoter is shared with the workspace's /runs.csv (src/report/csv-field.ts).
-export { csvField } from '../../report/csv-field.js';
 
 export const CSV_COLUMNS = [
   'record',
@@ -42,8 +41,8 @@ export const CSV_COLUMNS = [
  */
 export function renderForecastsCsv(data: ForecastExport): string {
   const questions = new Map(data.questions.map((q) => [q.id, q]));
-  const lines: string[] = [CSV_COLUMNS.join(',')];
-  const line = (row: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) => lines.push(CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
+  const lines: string[] = [csvLine(CSV_COLUMNS)];
+  const line = (row: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) => lines.push(csvLine(CSV_COLUMNS.map((c) => row[c])));
   for (const f of data.forecasts) {
     const q = questions.get(f.questionId);
     const optionIds = q ? q.options.map((o) => o.id) : Object.keys(f.probabilities);
@@ -78,7 +77,7 @@ export function renderForecastsCsv(data: ForecastExport): string {
       note: r.note,
     });
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return lines.join('');
 }
 
 /** `assess forecasts export [--format csv|json] [--out FILE]`: every forecast and resolution row. */
