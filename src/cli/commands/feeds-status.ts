@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { loadWatchConfig } from '../../feeds/config.js';
-import type { WatchConfig } from '../../feeds/types.js';
 import { MAX_ITEM_ATTEMPTS } from '../../feeds/item-attempts.js';
 import { budgetStatus, feedStatuses, type BudgetStatus } from '../../feeds/watch-status.js';
 import { failedItems, queueCounts, recentDecisions, retryingItems, runningItems, type ItemAttention } from '../../feeds/watch-store.js';
 import { withArchive } from '../archive-access.js';
+import { optionalFeedsFile } from '../feeds-file.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { DEFAULT_FEEDS_FILE } from './watch.js';
 
 export interface FeedsStatusOptions {
   db?: string;
@@ -45,10 +41,8 @@ function budgetFigures({ text: _text, ...figures }: BudgetStatus): Omit<BudgetSt
 export async function feedsStatusCommand(options: FeedsStatusOptions, io: CliIo): Promise<ExitCode> {
   checkFormat(options.format, ['text', 'json']);
   const recent = options.recent === undefined ? 10 : Number(options.recent);
-  const configPath = options.config ?? DEFAULT_FEEDS_FILE;
-  const absConfig = isAbsolute(configPath) ? configPath : resolve(io.cwd, configPath);
   // The config is optional here: without it, status shows what the archive knows.
-  const config: WatchConfig | undefined = options.config !== undefined || existsSync(absConfig) ? await loadWatchConfig(absConfig) : undefined;
+  const config = await optionalFeedsFile(options.config, io.cwd);
 
   const { budgetText, ...status } = await withArchive(options, io, (db) => {
     // The same figures /feeds shows; the text goes on the text output's budget line only.

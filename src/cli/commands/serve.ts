@@ -1,8 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { loadWatchConfig } from '../../feeds/config.js';
-import { DEFAULT_FEEDS_FILE } from './watch.js';
 import Database from 'better-sqlite3';
 import { openArchive } from '../../archive/open-archive.js';
 import { InputError } from '../../errors/index.js';
@@ -10,6 +6,7 @@ import { DEFAULT_ASSETS_DIR } from '../../web/assets.js';
 import { isLoopbackHost, newToken } from '../../web/security.js';
 import { startWebServer } from '../../web/server.js';
 import { archivePath } from '../archive-access.js';
+import { optionalFeedsFile } from '../feeds-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { interruptExitCode } from '../interrupt.js';
 import type { CliIo } from '../io.js';
@@ -81,9 +78,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo): Promise<Ex
   const token = given !== '' ? given : isLoopbackHost(host) ? null : newToken();
 
   // The feeds file, as `assess feeds status` finds it: --feeds, else assess.feeds.yaml here if it exists.
-  const feedsPath = options.feeds ?? DEFAULT_FEEDS_FILE;
-  const absFeeds = isAbsolute(feedsPath) ? feedsPath : resolve(io.cwd, feedsPath);
-  const feedsConfig = options.feeds !== undefined || existsSync(absFeeds) ? await loadWatchConfig(absFeeds) : undefined;
+  const feedsConfig = await optionalFeedsFile(options.feeds, io.cwd);
 
   const path = await archivePath(options, io);
   // The write connection creates and migrates the archive first; the read connection needs it to exist.
