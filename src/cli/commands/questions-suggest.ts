@@ -1,24 +1,23 @@
-import { isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import PQueue from 'p-queue';
 import { resolveQuestion } from '../../archive/resolve-question.js';
 import { resolveThreadId } from '../../archive/resolve-thread-id.js';
 import { loadSuggestionCandidates, type SkippedQuestion } from '../../archive/suggestion-candidates.js';
 import { buildModels } from '../../config/build-models.js';
-import { loadConfigFile } from '../../config/config-file.js';
-import { resolveConfig, withAbsolutePaths, type ConfigFlags } from '../../config/resolve-config.js';
+import { withAbsolutePaths, type ConfigFlags } from '../../config/resolve-config.js';
 import { retryPolicyFrom } from '../../config/run-options.js';
 import { describeError, InputError } from '../../errors/index.js';
 import { redactSecrets } from '../../errors/redact.js';
 import type { CallRecord } from '../../llm/generate-object.js';
+import { summarizeUsage } from '../../pipeline/usage.js';
+import { usd } from '../../report/format.js';
+import { resolveRunConfig } from '../plan-run.js';
 import { suggestResolution } from '../../pipeline/suggest-resolution.js';
 import { loadPrompts } from '../../prompts/load-prompts.js';
 import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { environmentWithDotenv } from '../load-env.js';
-import { DEFAULT_PATHS } from '../paths.js';
 import { thousands } from '../../format/thousands.js';
 import { confirmationNote, evidenceUrl, renderSuggestionsMarkdown, type CheckedQuestion, type SuggestionsReport } from '../suggestion-report.js';
 
@@ -70,9 +69,8 @@ export async function questionsSuggestCommand(ids: string[], options: QuestionsS
   checkFormat(options.format, ['md', 'json']);
   const limit = parseLimit(options.limit);
   if (options.confirm && options.format === 'json') throw new InputError('--confirm asks on the terminal; use it with the Markdown output');
-  const env = environmentWithDotenv(io.env, io.cwd);
-  const config = resolveConfig(options, env, DEFAULT_PATHS, loadConfigFile(options.configFile, env, io.cwd));
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+  // Configuration resolved as `assess run` resolves it (flags > env/.env > settings file > defaults).
+  const { config, abs } = resolveRunConfig(options, io);
   const today = new Date().toISOString().slice(0, 10);
 
   return withArchive(options, io, async (db) => {
@@ -129,21 +127,23 @@ export async function questionsSuggestCommand(ids: string[], options: QuestionsS
       });
     }
 
+    const usage = summarizeUsage(calls).total;
     const report: SuggestionsReport = {
       model,
       today,
       checked,
       skipped,
-      calls: calls.length,
-      inputTokens: calls.reduce((s, c) => s + (c.usage?.inputTokens ?? 0), 0),
-      outputTokens: calls.reduce((s, c) => s + (c.usage?.outputTokens ?? 0), 0),
-      costUsd: calls.some((c) => c.usage !== null && c.costUsd === null) ? null : calls.reduce((s, c) => s + (c.costUsd ?? 0), 0),
+      calls: usage.calls,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      // Unknown when any answered call's price is unknown; nothing called costs nothing.
+      costUsd: usage.costComplete ? (usage.costUsd ?? 0) : null,
     };
     io.stdout.write(redactSecrets(options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderSuggestionsMarkdown(report), secrets));
 
     const failed = checked.filter((c) => c.suggestion === null).length;
     const proposed = checked.filter((c) => c.suggestion?.verdict === 'resolved');
-    const cost = report.costUsd === null ? 'cost unknown' : `$${report.costUsd.toFixed(4)}`;
+    const cost = report.costUsd === null ? 'cost unknown' : usd(report.costUsd);
     io.stderr.write(
       `${checked.length} question(s) checked with ${model}: ${proposed.length} proposed for resolution, ${failed} failed, ${skipped.length} not checked; ` +
         `${report.calls} call(s), ${thousands(report.inputTokens + report.outputTokens)} tokens, ${cost}\n`,
