@@ -34,7 +34,7 @@ interface EarlierEvent {
 }
 
 /** The latest round of a desk in a run is its result (a resume's success replaces a failure). */
-const LATEST_ROUND = 'd.round = (SELECT MAX(d2.round) FROM desk_results d2 WHERE d2.run_id = d.run_id AND d2.agent_id = d.agent_id)';
+export const LATEST_ROUND = 'd.round = (SELECT MAX(d2.round) FROM desk_results d2 WHERE d2.run_id = d.run_id AND d2.agent_id = d.agent_id)';
 
 /**
  * What a run of `event` in thread `threadId` is shown of the story so far (see ThreadContext):

@@ -4,6 +4,7 @@ import type { LinkDecision } from '../threads/context.js';
 import { DeskStanceSchema, readArchived, RiskViewCheckSchema } from './archived-views.js';
 import { displayStatus } from './liveness.js';
 import { resolveThreadId } from './resolve-thread-id.js';
+import { LATEST_ROUND } from './thread-context.js';
 import { linkHistory } from './thread-links.js';
 
 /**
@@ -116,7 +117,7 @@ export function loadThreadView(db: Database, idOrPrefix: string): ThreadView {
   );
   const deskRows = db.prepare(
     `SELECT d.agent_id, d.assessment_json, d.finished_at FROM desk_results d WHERE d.run_id = ? AND d.status = 'ok'
-       AND d.round = (SELECT MAX(d2.round) FROM desk_results d2 WHERE d2.run_id = d.run_id AND d2.agent_id = d.agent_id)
+       AND ${LATEST_ROUND}
      ORDER BY d.agent_id`,
   );
   const links = linkHistory(db, members.map((m) => m.event_id));
