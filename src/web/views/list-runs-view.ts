@@ -2,6 +2,8 @@ import { STATUSES } from '../../archive/filters.js';
 import { thousands } from '../../format/thousands.js';
 import type { FacetName, FacetValue } from '../../archive/run-facets.js';
 import { html, type SafeHtml } from '../../report/escape-html.js';
+import { usd } from '../../report/format.js';
+import { LEVEL_CLASS } from '../../report/html.js';
 import { RISK_LEVELS } from '../../synthesis/schema.js';
 import type { RunsPageData, SearchPageData } from '../pages/runs-page.js';
 import { listUrl, type ListQuery } from './list-query.js';
@@ -10,12 +12,11 @@ import { listUrl, type ListQuery } from './list-query.js';
 
 const when = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 
-// Risk levels get a class from this fixed table, never from the stored text.
-const RISK_CLASS: Record<string, string> = { low: 'risk-low', moderate: 'risk-moderate', elevated: 'risk-elevated', high: 'risk-high', severe: 'risk-severe' };
 
 function riskBadge(risk: string | null): SafeHtml {
   if (risk === null) return html`<span class="muted">—</span>`;
-  return html`<span class="badge ${RISK_CLASS[risk] ?? 'risk-other'}">${risk}</span>`;
+  // The class comes from the reports' fixed table (as on the run page), never from the stored text.
+  return html`<span class="badge ${LEVEL_CLASS[risk] ?? 'neutral'}">${risk}</span>`;
 }
 
 const FACET_LABELS: [FacetName, keyof ListQuery, string][] = [
@@ -80,7 +81,7 @@ ${rows.map((r, i) => {
 <td>${r.status}</td>
 <td class="num">${r.desksOk}/${r.desksFailed} <span class="muted">of ${r.desksRequested}</span></td>
 <td>${riskBadge(r.overallRisk)}</td>
-<td class="num">${r.costUsd === null ? '—' : `$${r.costUsd.toFixed(4)}`}</td>
+<td class="num">${r.costUsd === null ? '—' : usd(r.costUsd)}</td>
 <td>${older ? html`<a class="compare" href="/compare?a=${older.runId}&b=${r.runId}" title="Compare with the run below">compare ↓</a>` : ''}</td>
 </tr>`;
 })}
