@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { SafeHtml } from '../report/escape-html.js';
+import { messagePage, type Section } from './layout.js';
 
 /**
  * Every page has a JSON twin (`/runs/abc` and `/runs/abc.json`, `/` and `/index.json`): the app
@@ -35,4 +36,12 @@ export function withJsonTwins(fetch: (request: Request) => Response | Promise<Re
     // The client's abort signal goes along, so a stream (SSE) ends when its client leaves.
     return fetch(new Request(url, { method: request.method, headers, body: request.body, signal: request.signal, duplex: 'half' } as RequestInit));
   };
+}
+
+/**
+ * A page that cannot be shown: one line, as `{ error }` for the JSON twin or a message page in the
+ * frame, with 400 (the request is wrong) or 404 (nothing there).
+ */
+export function refuse(c: Context, status: 400 | 404, message: string, section: Section = null): Response {
+  return respond(c, { error: message }, () => messagePage(status === 404 ? 'Not found' : 'Bad request', message, section), status);
 }

@@ -2,9 +2,9 @@ import { loadRunReviews } from '../../archive/reviews.js';
 import { trackRecordsOf } from '../../archive/track-records.js';
 import { reviewAuthor } from './reviews.js';
 import type { PageHandler } from '../deps.js';
-import { respond } from '../respond.js';
+import { refuse, respond } from '../respond.js';
 import { renderDeskPage } from '../views/desk-view.js';
-import { lookupRun, refuse } from '../views/run-lookup.js';
+import { lookupRun } from '../views/run-lookup.js';
 
 /**
  * `/runs/:id/desks/:desk`: one desk's assessment. The JSON twin is the desk's assessment, or its

@@ -5,9 +5,9 @@ import { InputError } from '../../errors/index.js';
 import { SCORE_GROUPINGS, buildScoresReport, type ScoreGrouping, type ScoresReport } from '../../forecasts/scores-report.js';
 import { html, type SafeHtml } from '../../report/escape-html.js';
 import { reliabilityDiagram } from '../charts/reliability-diagram.js';
-import type { PageHandler, WebContext } from '../deps.js';
+import type { PageHandler } from '../deps.js';
 import { csrfField, layout, messagePage } from '../layout.js';
-import { respond, wantsJson } from '../respond.js';
+import { refuse, respond } from '../respond.js';
 
 /**
  * `/questions` (issue 15 §2): questions due, every question with a resolve form, and the scores
@@ -21,14 +21,9 @@ export interface QuestionsPageData {
   scores: ScoresReport;
 }
 
-function badRequest(c: WebContext, message: string): Response {
-  if (wantsJson(c)) return c.json({ error: message }, 400);
-  return c.html(String(messagePage('Bad request', message, 'questions')), 400);
-}
-
 export const questionsPage: PageHandler = (c, deps) => {
   const by = c.req.query('by') ?? 'desk';
-  if (!(SCORE_GROUPINGS as readonly string[]).includes(by)) return badRequest(c, `by ${by}: expected one of ${SCORE_GROUPINGS.join(', ')}`);
+  if (!(SCORE_GROUPINGS as readonly string[]).includes(by)) return refuse(c, 400, `by ${by}: expected one of ${SCORE_GROUPINGS.join(', ')}`, 'questions');
   const now = deps.now();
   const questions = listQuestions(deps.read, { now });
   const data: QuestionsPageData = {

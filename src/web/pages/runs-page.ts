@@ -3,9 +3,9 @@ import { runFacets, type RunFacets } from '../../archive/run-facets.js';
 import { searchArchive, type SearchHit } from '../../archive/search.js';
 import { InputError } from '../../errors/index.js';
 import { csvLine } from '../../report/csv-field.js';
-import type { PageHandler, WebContext } from '../deps.js';
-import { layout, messagePage } from '../layout.js';
-import { respond, wantsJson } from '../respond.js';
+import type { PageHandler } from '../deps.js';
+import { layout } from '../layout.js';
+import { refuse, respond } from '../respond.js';
 import { listFilters, listUrl, pageLinks, readListQuery, PAGE_SIZE, type ListQuery } from '../views/list-query.js';
 import { runsView, searchView } from '../views/list-runs-view.js';
 
@@ -29,17 +29,12 @@ export interface SearchPageData {
 }
 
 /** A bad filter value: 400 with parseFilters' one line, as HTML or JSON. */
-function badRequest(c: WebContext, error: InputError): Response {
-  if (wantsJson(c)) return c.json({ error: error.message }, 400);
-  return c.html(String(messagePage('Bad request', error.message, 'runs')), 400);
-}
-
 function guarded(handler: PageHandler): PageHandler {
   return (c, deps) => {
     try {
       return handler(c, deps);
     } catch (error) {
-      if (error instanceof InputError) return badRequest(c, error);
+      if (error instanceof InputError) return refuse(c, 400, error.message, 'runs');
       throw error;
     }
   };

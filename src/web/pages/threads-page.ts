@@ -5,8 +5,8 @@ import { InputError } from '../../errors/index.js';
 import { html, type SafeHtml } from '../../report/escape-html.js';
 import { probabilityLines, type ProbabilityChart } from '../charts/probability-lines.js';
 import type { PageHandler } from '../deps.js';
-import { layout, messagePage } from '../layout.js';
-import { respond, wantsJson } from '../respond.js';
+import { layout } from '../layout.js';
+import { refuse, respond } from '../respond.js';
 
 /**
  * `/threads` and `/threads/:id` (issue 15 §2): the list `assess threads list` prints, and one
@@ -119,8 +119,7 @@ export const threadPage: PageHandler = (c, deps) => {
     view = loadThreadView(deps.read, c.req.param('id') ?? '');
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    if (wantsJson(c)) return c.json({ error: error.message }, 404);
-    return c.html(String(messagePage('Thread not found', error.message, 'threads')), 404);
+    return refuse(c, 404, error.message, 'threads');
   }
   const questions = loadThreadQuestions(deps.read, view.id);
   const scenarioQuestion = questions.find((q) => q.type === 'multiple-choice');

@@ -2,8 +2,7 @@ import { loadRun, type ArchivedRun } from '../../archive/load-run.js';
 import { resolveRunId } from '../../archive/resolve-run-id.js';
 import { InputError } from '../../errors/index.js';
 import type { WebContext, WebDeps } from '../deps.js';
-import { messagePage } from '../layout.js';
-import { respond } from '../respond.js';
+import { refuse } from '../respond.js';
 
 /**
  * A run from the `:id` of a URL, a full id or a unique prefix (the CLI's resolveRunId), or the
@@ -17,10 +16,4 @@ export function lookupRun(c: WebContext, deps: WebDeps, id: string): { run: Arch
     if (!(error instanceof InputError)) throw error;
     return { response: refuse(c, /ambiguous/.test(error.message) ? 400 : 404, error.message) };
   }
-}
-
-/** One line of why, as a page or `{ error }`. */
-export function refuse(c: WebContext, status: 400 | 404, message: string): Response {
-  const title = status === 404 ? 'Not found' : 'Bad request';
-  return respond(c, { error: message }, () => messagePage(title, message), status);
 }
