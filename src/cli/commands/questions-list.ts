@@ -4,6 +4,7 @@ import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { shortTitle, textTable } from '../text-table.js';
 
 export interface QuestionsListOptions {
   db?: string;
@@ -11,8 +12,6 @@ export interface QuestionsListOptions {
   thread?: string;
   format: string;
 }
-
-const shortTitle = (title: string, max = 60): string => (title.length > max ? `${title.slice(0, max - 1)}…` : title);
 
 function resolutionText(q: QuestionSummary): string {
   if (q.resolution === null) return '—';
@@ -22,9 +21,7 @@ function resolutionText(q: QuestionSummary): string {
 export function renderQuestionList(questions: QuestionSummary[]): string {
   const header = ['QUESTION', 'TYPE', 'RESOLVE BY', 'RUNS', 'RESOLVED', 'TITLE'];
   const rows = questions.map((q) => [q.id, q.type, q.resolveBy ?? '—', String(q.runs), resolutionText(q), shortTitle(q.title)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return textTable(header, rows);
 }
 
 /**

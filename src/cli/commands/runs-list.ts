@@ -5,17 +5,11 @@ import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { shortTitle, textTable } from '../text-table.js';
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
-}
-
-const shortTitle = (title: string, max = 60): string => (title.length > max ? `${title.slice(0, max - 1)}…` : title);
 
 export function renderRunList(runs: RunSummary[]): string {
-  return table(
+  return textTable(
     ['RUN', 'STARTED', 'STATUS', 'DESKS OK/FAILED', 'RISK', 'COST', 'EVENT'],
     runs.map((r) => [
       r.runId.slice(0, 8),

@@ -5,6 +5,7 @@ import { withArchive } from '../archive-access.js';
 import { checkFormat } from '../check-format.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { shortTitle, textTable } from '../text-table.js';
 
 export interface ThreadsListOptions {
   db?: string;
@@ -23,8 +24,6 @@ function parseLimit(value: string | undefined): number {
   return n;
 }
 
-const shortTitle = (title: string, max = 60): string => (title.length > max ? `${title.slice(0, max - 1)}…` : title);
-
 export function renderThreadList(threads: ThreadSummary[]): string {
   const header = ['THREAD', 'LAST EVENT', 'EVENTS', 'RUNS', 'RISK', 'TITLE'];
   const rows = threads.map((t) => [
@@ -35,10 +34,8 @@ export function renderThreadList(threads: ThreadSummary[]): string {
     t.latestRun?.overallRisk ?? '—',
     shortTitle(t.title),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const inactive = threads.some((t) => !t.active) ? `\n· no event in the last ${ACTIVE_THREAD_DAYS} days: new events no longer join it by similarity\n` : '';
-  return `${[line(header), ...rows.map(line)].join('\n')}\n${inactive}`;
+  return `${textTable(header, rows)}${inactive}`;
 }
 
 /** `assess threads list`: threads, newest activity first (JSON: `{ id, title, events, lastEventAt, createdAt, runs, active, latestRun }`). */
